@@ -1,0 +1,211 @@
+package io.slotwise.engine.execute;
+
+import io.slotwise.engine.observe.ClusterObserver;
+import io.slotwise.engine.observe.ClusterView;
+import io.slotwise.engine.observe.NodeRecord;
+import io.slotwise.engine.observe.NodeReport;
+import io.slotwise.engine.plan.Step;
+import io.slotwise.engine.redis.NodeClient;
+import io.slotwise.engine.redis.RedisAdmin;
+import io.slotwise.engine.redis.RedisAdminException;
+import io.slotwise.engine.topology.NodeAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Runs plan steps against Redis. Each step first checks whether its effect is already there, so a
+ * plan interrupted at any point can simply be run again.
+ */
+public final class StepExecutor {
+  private final RedisAdmin admin;
+  private final ClusterObserver observer;
+  private final Waiter waiter;
+  private final Consumer<String> progress;
+
+  public StepExecutor(RedisAdmin admin, ClusterObserver observer, Waiter waiter, Consumer<String> progress) {
+    this.admin = admin;
+    this.observer = observer;
+    this.waiter = waiter;
+    this.progress = progress;
+  }
+
+  public void run(List<Step> steps) {
+    for (Step s : steps) {
+      run(s);
+    }
+  }
+
+  public void run(Step step) {
+    if (step instanceof Step.SetConfigEpoch s) {
+      setConfigEpoch(s);
+    } else if (step instanceof Step.AssignSlots s) {
+      assignSlots(s);
+    } else if (step instanceof Step.Meet s) {
+      meet(s);
+    } else if (step instanceof Step.AwaitAgreement s) {
+      awaitAgreement(s.nodes());
+    } else if (step instanceof Step.Replicate s) {
+      replicate(s);
+    } else if (step instanceof Step.AwaitClusterOk s) {
+      awaitClusterOk(s.nodes());
+    } else if (step instanceof Step.AwaitReplicasInSync s) {
+      awaitReplicasInSync(s.nodes());
+    } else if (step instanceof Step.Forget s) {
+      forget(s);
+    } else if (step instanceof Step.Failover s) {
+      failover(s);
+    } else {
+      throw new IllegalArgumentException("unknown step " + step);
+    }
+  }
+
+  private NodeRecord self(NodeAddress a) {
+    return observer.report(a).self();
+  }
+
+  private void setConfigEpoch(Step.SetConfigEpoch s) {
+    NodeReport r = observer.report(s.node());
+    if (!r.reachable()) {
+      throw new RedisAdminException(r.error());
+    }
+    if (r.known().size() > 1 || r.self().configEpoch() != 0) {
+      return; // already part of a cluster or already set: the epoch can no longer be chosen
+    }
+    admin.node(s.node()).setConfigEpoch(s.epoch());
+  }
+
+  private void assignSlots(Step.AssignSlots s) {
+    NodeRecord self = self(s.node());
+    var missing = s.slots().minus(self.slots());
+    if (!missing.isEmpty()) {
+      admin.node(s.node()).addSlots(missing);
+    }
+  }
+
+  private void meet(Step.Meet s) {
+    NodeReport r = observer.report(s.node());
+    boolean known = r.known().stream().anyMatch(rec -> s.other().equals(rec.address()));
+    if (!known) {
+      admin.node(s.node()).meet(s.other(), s.otherBusPort());
+    }
+  }
+
+  /** Every node knows every other (no handshakes) and all agree on roles and the slot map. */
+  public void awaitAgreement(List<NodeAddress> nodes) {
+    progress.accept("waiting for " + nodes.size() + " nodes to agree on members and slots");
+    waiter.await("for the nodes to agree", () -> disagreement(nodes));
+  }
+
+  private String disagreement(List<NodeAddress> nodes) {
+    ClusterView view = observer.observeOnly(nodes);
+    Set<String> ids = new HashSet<>();
+    for (NodeReport r : view.reports()) {
+      if (!r.reachable()) {
+        return r.error();
+      }
+      ids.add(r.id());
+    }
+    String[] reference = null;
+    for (NodeReport r : view.reports()) {
+      Set<String> seen = new HashSet<>();
+      for (NodeRecord rec : r.known()) {
+        if (rec.handshake()) {
+          return r.address() + " is still in handshake with " + rec.address();
+        }
+        seen.add(rec.id());
+      }
+      if (!seen.containsAll(ids)) {
+        return r.address() + " knows " + seen.size() + " of " + ids.size() + " nodes";
+      }
+      for (NodeRecord rec : r.known()) {
+        NodeRecord truth = view.node(rec.id()).map(NodeReport::self).orElse(null);
+        if (truth != null && !rec.myself()
+            && (truth.primary() != rec.primary() || !java.util.Objects.equals(truth.primaryId(), rec.primaryId()))) {
+          return r.address() + " does not yet see the role of " + truth.address();
+        }
+      }
+      String[] map = view.slotMapOf(r);
+      if (reference == null) {
+        reference = map;
+      } else if (!Arrays.equals(reference, map)) {
+        return r.address() + " sees a different slot map";
+      }
+    }
+    return null;
+  }
+
+  private void replicate(Step.Replicate s) {
+    NodeRecord self = self(s.replica());
+    if (s.primaryId().equals(self.primaryId())) {
+      return;
+    }
+    admin.node(s.replica()).replicate(s.primaryId());
+  }
+
+  public void awaitClusterOk(List<NodeAddress> nodes) {
+    progress.accept("waiting for cluster_state:ok on " + nodes.size() + " nodes");
+    waiter.await(
+        "for cluster_state:ok",
+        () -> {
+          List<String> notOk = new ArrayList<>();
+          for (NodeAddress a : nodes) {
+            try {
+              String state = admin.node(a).clusterInfo().get("cluster_state");
+              if (!"ok".equals(state)) {
+                notOk.add(a + "=" + state);
+              }
+            } catch (RedisAdminException e) {
+              notOk.add(e.getMessage());
+            }
+          }
+          return notOk.isEmpty() ? null : String.join(", ", notOk);
+        });
+  }
+
+  public void awaitReplicasInSync(List<NodeAddress> nodes) {
+    progress.accept("waiting for replicas to finish their first sync");
+    waiter.await(
+        "for replicas to sync",
+        () -> {
+          List<String> behind = new ArrayList<>();
+          for (NodeAddress a : nodes) {
+            try {
+              var repl = admin.node(a).info("replication");
+              if ("slave".equals(repl.get("role"))
+                  && (!"up".equals(repl.get("master_link_status")) || "1".equals(repl.get("master_sync_in_progress")))) {
+                behind.add(a.toString());
+              }
+            } catch (RedisAdminException e) {
+              behind.add(e.getMessage());
+            }
+          }
+          return behind.isEmpty() ? null : "not in sync: " + String.join(", ", behind);
+        });
+  }
+
+  private void forget(Step.Forget s) {
+    NodeReport r = observer.report(s.node());
+    if (!r.reachable() || r.about(s.forgottenId()).isEmpty()) {
+      return;
+    }
+    admin.node(s.node()).forget(s.forgottenId());
+  }
+
+  private void failover(Step.Failover s) {
+    NodeRecord self = self(s.replica());
+    if (self.primary()) {
+      return;
+    }
+    admin.node(s.replica()).failover(s.mode());
+    waiter.await(
+        "for " + s.replica() + " to become primary",
+        () -> {
+          NodeRecord now = self(s.replica());
+          return now != null && now.primary() ? null : "still a replica";
+        });
+  }
+}

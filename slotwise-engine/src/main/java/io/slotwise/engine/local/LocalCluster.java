@@ -1,0 +1,420 @@
+package io.slotwise.engine.local;
+
+import io.slotwise.engine.execute.ClusterCreator;
+import io.slotwise.engine.execute.StepExecutor;
+import io.slotwise.engine.execute.Waiter;
+import io.slotwise.engine.observe.ClusterObserver;
+import io.slotwise.engine.observe.ClusterView;
+import io.slotwise.engine.observe.NodeReport;
+import io.slotwise.engine.plan.ShardLayout;
+import io.slotwise.engine.redis.Credentials;
+import io.slotwise.engine.redis.RedisAdmin;
+import io.slotwise.engine.redis.RedisAdminException;
+import io.slotwise.engine.topology.NodeAddress;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * A Redis Cluster of local {@code redis-server} processes, each on its own loopback address
+ * ({@code 127.B.0.N}) so that nodes look like pods with their own IPs. The cluster's folder holds
+ * one data directory per node and {@code cluster.properties}, which lets another Slotwise process
+ * find, inspect and stop it.
+ */
+public final class LocalCluster implements AutoCloseable {
+  static final String STATE_FILE = "cluster.properties";
+
+  private final LocalClusterSpec spec;
+  private final int block;
+  private final List<RedisProcess> nodes;
+  private final RedisAdmin admin;
+  private final ClusterObserver observer;
+  private final Consumer<String> log;
+
+  private LocalCluster(LocalClusterSpec spec, int block, List<RedisProcess> nodes, Consumer<String> log) {
+    this.spec = spec;
+    this.block = block;
+    this.nodes = new ArrayList<>(nodes);
+    this.admin = new RedisAdmin(Credentials.password(spec.password()));
+    this.observer = new ClusterObserver(admin);
+    this.log = log;
+  }
+
+  public LocalClusterSpec spec() {
+    return spec;
+  }
+
+  public List<RedisProcess> nodes() {
+    return List.copyOf(nodes);
+  }
+
+  public List<NodeAddress> addresses() {
+    return nodes.stream().map(RedisProcess::address).toList();
+  }
+
+  public RedisAdmin admin() {
+    return admin;
+  }
+
+  public ClusterObserver observer() {
+    return observer;
+  }
+
+  public ClusterView observe() {
+    return observer.observe(addresses());
+  }
+
+  /**
+   * Starts the cluster the spec describes: a new one, or one whose folder exists but whose
+   * processes are gone (their data and node ids are kept). Checks everything that can be checked
+   * before starting anything; on failure stops whatever it started.
+   */
+  public static LocalCluster up(LocalClusterSpec spec, Consumer<String> log) {
+    Path dir = spec.clusterDir();
+    Optional<LocalCluster> existing = open(spec.home(), spec.name(), log);
+    if (existing.isPresent()) {
+      LocalCluster c = existing.get();
+      if (c.nodes.stream().anyMatch(RedisProcess::alive)) {
+        c.close();
+        throw new LocalClusterException("local cluster '" + spec.name() + "' is already running (slotwise local status --name " + spec.name() + ")");
+      }
+      log.accept("resuming local cluster '" + spec.name() + "' from " + dir);
+      try {
+        c.startProcesses();
+        c.awaitHealthy();
+        return c;
+      } catch (RuntimeException e) {
+        c.stopProcesses();
+        c.close();
+        throw e;
+      }
+    }
+    requireServer(spec.redisServer());
+    int block = chooseBlock(spec.home(), spec.name());
+    List<RedisProcess> procs = new ArrayList<>();
+    for (int i = 0; i < spec.nodeCount(); i++) {
+      procs.add(allocate(spec, block, i));
+    }
+    LocalCluster c = new LocalCluster(spec, block, procs, log);
+    try {
+      c.saveState();
+      for (RedisProcess p : procs) {
+        p.writeConfig(spec);
+      }
+      c.startProcesses();
+      ClusterCreator creator = new ClusterCreator(c.admin, c.observer, Waiter.standard(), log);
+      List<ShardLayout> layout = creator.plan(c.addresses(), spec.replicas(), a -> a.host());
+      creator.create(layout);
+      return c;
+    } catch (IOException e) {
+      c.destroy();
+      throw new LocalClusterException("cannot write " + dir + ": " + e.getMessage());
+    } catch (RuntimeException e) {
+      c.destroy();
+      throw e;
+    }
+  }
+
+  /** The cluster recorded under {@code home/name}, if any, whether its processes run or not. */
+  public static Optional<LocalCluster> open(Path home, String name, Consumer<String> log) {
+    Path state = home.resolve(name).resolve(STATE_FILE);
+    if (!Files.exists(state)) {
+      return Optional.empty();
+    }
+    Properties p = new Properties();
+    try (Reader r = Files.newBufferedReader(state, StandardCharsets.UTF_8)) {
+      p.load(r);
+    } catch (IOException e) {
+      throw new LocalClusterException("cannot read " + state + ": " + e.getMessage());
+    }
+    LocalClusterSpec spec = new LocalClusterSpec(
+        name,
+        Integer.parseInt(p.getProperty("shards")),
+        Integer.parseInt(p.getProperty("replicas")),
+        home,
+        Integer.parseInt(p.getProperty("port")),
+        p.getProperty("redisServer"),
+        Integer.parseInt(p.getProperty("nodeTimeoutMillis")),
+        p.getProperty("password"),
+        Boolean.parseBoolean(p.getProperty("appendOnly")));
+    int count = Integer.parseInt(p.getProperty("nodes"));
+    List<RedisProcess> procs = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      String key = "node." + i;
+      if (p.getProperty(key + ".address") == null) {
+        continue;
+      }
+      int index = Integer.parseInt(p.getProperty(key + ".index", Integer.toString(i)));
+      procs.add(new RedisProcess(index, NodeAddress.parse(p.getProperty(key + ".address")),
+          Integer.parseInt(p.getProperty(key + ".bus")), home.resolve(name).resolve("node-" + index)));
+    }
+    return Optional.of(new LocalCluster(spec, Integer.parseInt(p.getProperty("block")), procs, log));
+  }
+
+  /** Names of the clusters recorded under home. */
+  public static List<String> list(Path home) {
+    if (!Files.isDirectory(home)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(home)) {
+      return s.filter(d -> Files.exists(d.resolve(STATE_FILE))).map(d -> d.getFileName().toString()).sorted().toList();
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  private static void requireServer(String redisServer) {
+    Path p = Path.of(redisServer);
+    if (!Files.isExecutable(p)) {
+      throw new LocalClusterException("redis-server not found at " + redisServer
+          + " (Debian/Ubuntu: apt-get install redis-server; or pass --redis-server PATH)");
+    }
+  }
+
+  /** A loopback block 127.B.*.* for this cluster that no other recorded cluster uses. */
+  private static int chooseBlock(Path home, String name) {
+    Set<Integer> used = new HashSet<>();
+    for (String other : list(home)) {
+      try (Reader r = Files.newBufferedReader(home.resolve(other).resolve(STATE_FILE))) {
+        Properties p = new Properties();
+        p.load(r);
+        used.add(Integer.parseInt(p.getProperty("block", "-1")));
+      } catch (IOException | NumberFormatException ignored) {
+        // an unreadable neighbour cannot claim a block
+      }
+    }
+    int start = 1 + Math.floorMod(name.hashCode(), 254);
+    for (int i = 0; i < 254; i++) {
+      int b = 1 + Math.floorMod(start - 1 + i, 254);
+      if (!used.contains(b)) {
+        return b;
+      }
+    }
+    throw new LocalClusterException("no free loopback block left under " + home);
+  }
+
+  private static RedisProcess allocate(LocalClusterSpec spec, int block, int index) {
+    String host = "127." + block + "." + (index / 250) + "." + (index % 250 + 1);
+    int port = spec.port();
+    int bus;
+    if (port == 0) {
+      port = freePort(host);
+      bus = freePort(host);
+    } else {
+      bus = port + 10000;
+      for (int candidate : new int[] {port, bus}) {
+        if (!bindable(host, candidate)) {
+          throw new LocalClusterException("port " + candidate + " is in use on " + host
+              + " (another process listens on it); choose another --port");
+        }
+      }
+    }
+    return new RedisProcess(index, new NodeAddress(host, port), bus, spec.clusterDir().resolve("node-" + index));
+  }
+
+  static boolean bindable(String host, int port) {
+    try (ServerSocket s = new ServerSocket()) {
+      s.setReuseAddress(true);
+      s.bind(new InetSocketAddress(InetAddress.getByName(host), port));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static int freePort(String host) {
+    try (ServerSocket s = new ServerSocket()) {
+      s.setReuseAddress(true);
+      s.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new LocalClusterException("cannot bind " + host + ": " + e.getMessage());
+    }
+  }
+
+  private void saveState() throws IOException {
+    Files.createDirectories(spec.clusterDir());
+    Properties p = new Properties();
+    p.setProperty("shards", Integer.toString(spec.shards()));
+    p.setProperty("replicas", Integer.toString(spec.replicas()));
+    p.setProperty("port", Integer.toString(spec.port()));
+    p.setProperty("redisServer", spec.redisServer());
+    p.setProperty("nodeTimeoutMillis", Integer.toString(spec.nodeTimeoutMillis()));
+    p.setProperty("appendOnly", Boolean.toString(spec.appendOnly()));
+    p.setProperty("block", Integer.toString(block));
+    if (spec.password() != null) {
+      p.setProperty("password", spec.password());
+    }
+    p.setProperty("nodes", Integer.toString(nodes.size()));
+    for (int i = 0; i < nodes.size(); i++) {
+      RedisProcess n = nodes.get(i);
+      p.setProperty("node." + i + ".index", Integer.toString(n.index()));
+      p.setProperty("node." + i + ".address", n.address().toString());
+      p.setProperty("node." + i + ".bus", Integer.toString(n.busPort()));
+    }
+    Path state = spec.clusterDir().resolve(STATE_FILE);
+    Path tmp = state.resolveSibling(STATE_FILE + ".tmp");
+    try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+      p.store(w, "slotwise local cluster " + spec.name());
+    }
+    tmp.toFile().setReadable(false, false);
+    tmp.toFile().setReadable(true, true);
+    Files.move(tmp, state, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private void startProcesses() {
+    for (RedisProcess p : nodes) {
+      if (!p.alive()) {
+        startOne(p);
+      }
+    }
+    for (RedisProcess p : nodes) {
+      awaitAnswer(p);
+    }
+  }
+
+  private void startOne(RedisProcess p) {
+    try {
+      admin.forget(p.address());
+      p.start(spec.redisServer());
+    } catch (IOException e) {
+      throw new LocalClusterException("cannot start " + spec.redisServer() + ": " + e.getMessage());
+    }
+  }
+
+  private void awaitAnswer(RedisProcess p) {
+    new Waiter(Duration.ofSeconds(15), Duration.ofMillis(10)).await("for " + p.address() + " to answer", () -> {
+      if (!p.alive()) {
+        throw new LocalClusterException("redis-server for " + p.address() + " exited: " + p.lastLogLines(3));
+      }
+      try {
+        admin.node(p.address()).ping();
+        return null;
+      } catch (RedisAdminException e) {
+        admin.forget(p.address());
+        return e.getMessage();
+      }
+    });
+  }
+
+  /** Waits until every node agrees and says {@code cluster_state:ok}. */
+  public void awaitHealthy() {
+    StepExecutor ex = new StepExecutor(admin, observer, Waiter.standard(), log);
+    ex.awaitAgreement(addresses());
+    ex.awaitClusterOk(addresses());
+  }
+
+  /**
+   * One round of keeping the cluster alive: restarts every node whose process is gone on its own
+   * data directory (same node id), and introduces nodes that lost sight of the others.
+   *
+   * @return what it did, one line an action
+   */
+  public List<String> superviseOnce() {
+    List<String> done = new ArrayList<>();
+    for (RedisProcess p : nodes) {
+      if (!p.alive()) {
+        startOne(p);
+        awaitAnswer(p);
+        done.add("node " + p.index() + " (" + p.address() + ") had stopped; restarted it on its data directory");
+      }
+    }
+    ClusterView view = observe();
+    Set<String> ids = new HashSet<>(view.reachableIds());
+    NodeAddress anchor = addresses().get(0);
+    for (NodeReport r : view.reachable()) {
+      Set<String> seen = new HashSet<>();
+      r.known().stream().filter(k -> !k.handshake()).forEach(k -> seen.add(k.id()));
+      if (!seen.containsAll(ids)) {
+        RedisProcess other = r.address().equals(anchor) ? nodes.get(1) : nodes.get(0);
+        admin.node(r.address()).meet(other.address(), other.busPort());
+        done.add("introduced " + r.address() + ", which had lost sight of the cluster, to " + other.address());
+      }
+    }
+    return done;
+  }
+
+  /** Stops every node (SHUTDOWN NOSAVE, then signals) and waits until no process is left. */
+  public void stopProcesses() {
+    for (RedisProcess p : nodes) {
+      if (p.alive()) {
+        try {
+          admin.node(p.address()).shutdownNoSave();
+        } catch (RedisAdminException ignored) {
+          // the signal below stops it
+        }
+      }
+    }
+    for (RedisProcess p : nodes) {
+      p.kill();
+      admin.forget(p.address());
+    }
+  }
+
+  /** Stops every node and deletes the cluster's folder. */
+  public void destroy() {
+    stopProcesses();
+    deleteTree(spec.clusterDir());
+  }
+
+  static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      throw new LocalClusterException("cannot delete " + dir + ": " + e.getMessage());
+    }
+  }
+
+  /** The node whose data lives at this address, if it is one of ours. */
+  public Optional<RedisProcess> node(NodeAddress address) {
+    return nodes.stream().filter(n -> n.address().equals(address)).findFirst();
+  }
+
+  /** The node whose id is this, if it is one of ours and answers. */
+  public Optional<RedisProcess> nodeById(String id) {
+    ClusterView v = observer.observeOnly(addresses());
+    return v.node(id).flatMap(r -> node(r.address()));
+  }
+
+  /** Records a supervisor process, so {@code down} can stop it. */
+  public void recordSupervisor(long pid) throws IOException {
+    Files.writeString(spec.clusterDir().resolve("supervisor.pid"), Long.toString(pid));
+  }
+
+  public Optional<ProcessHandle> supervisor() {
+    Path f = spec.clusterDir().resolve("supervisor.pid");
+    try {
+      if (!Files.exists(f)) {
+        return Optional.empty();
+      }
+      return ProcessHandle.of(Long.parseLong(Files.readString(f).trim())).filter(ProcessHandle::isAlive);
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public void close() {
+    observer.close();
+    admin.close();
+  }
+}

@@ -1,0 +1,54 @@
+package io.slotwise.engine.local;
+
+import java.nio.file.Path;
+
+/**
+ * What a local cluster should look like and where it lives.
+ *
+ * @param home the directory under which the cluster gets its own folder {@code home/name}
+ * @param port the port every node listens on, each on its own loopback address; 0 picks a free
+ *     port per node (tests)
+ * @param redisServer path of the {@code redis-server} binary
+ * @param password null for no authentication
+ */
+public record LocalClusterSpec(
+    String name,
+    int shards,
+    int replicas,
+    Path home,
+    int port,
+    String redisServer,
+    int nodeTimeoutMillis,
+    String password,
+    boolean appendOnly) {
+
+  public LocalClusterSpec {
+    if (name == null || !name.matches("[a-z0-9][a-z0-9-]{0,39}")) {
+      throw new IllegalArgumentException("--name must be 1-40 lowercase letters, digits or '-', got '" + name + "'");
+    }
+    if (shards < 3) {
+      throw new IllegalArgumentException("--shards must be at least 3 (Redis Cluster needs 3 primaries), got " + shards);
+    }
+    if (shards > 200) {
+      throw new IllegalArgumentException("--shards must be at most 200, got " + shards);
+    }
+    if (replicas < 0 || replicas > 5) {
+      throw new IllegalArgumentException("--replicas must be between 0 and 5, got " + replicas);
+    }
+    if (port < 0 || port > 55535) {
+      throw new IllegalArgumentException("--port must be between 1 and 55535 (the cluster bus uses port + 10000), got " + port);
+    }
+  }
+
+  public int nodeCount() {
+    return shards * (1 + replicas);
+  }
+
+  public Path clusterDir() {
+    return home.resolve(name);
+  }
+
+  public LocalClusterSpec withShards(int newShards, int newReplicas) {
+    return new LocalClusterSpec(name, newShards, newReplicas, home, port, redisServer, nodeTimeoutMillis, password, appendOnly);
+  }
+}

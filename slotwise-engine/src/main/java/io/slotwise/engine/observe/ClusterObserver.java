@@ -1,0 +1,111 @@
+package io.slotwise.engine.observe;
+
+import io.slotwise.engine.redis.NodeClient;
+import io.slotwise.engine.redis.RedisAdmin;
+import io.slotwise.engine.redis.RedisAdminException;
+import io.slotwise.engine.topology.NodeAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Builds a {@link ClusterView} by asking every node: starting from seeds, it follows every address
+ * any node knows until no new address turns up. Observation never changes anything.
+ */
+public final class ClusterObserver implements AutoCloseable {
+  private final RedisAdmin admin;
+  private final ExecutorService pool;
+
+  public ClusterObserver(RedisAdmin admin) {
+    this.admin = admin;
+    this.pool =
+        Executors.newFixedThreadPool(
+            8,
+            r -> {
+              Thread t = new Thread(r, "slotwise-observe");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /** Observes the seeds and every node they lead to. */
+  public ClusterView observe(Collection<NodeAddress> seeds) {
+    Map<NodeAddress, NodeReport> done = new ConcurrentHashMap<>();
+    Set<NodeAddress> frontier = new LinkedHashSet<>(seeds);
+    while (!frontier.isEmpty()) {
+      List<Future<NodeReport>> futures = new ArrayList<>();
+      for (NodeAddress a : frontier) {
+        futures.add(pool.submit(() -> report(a)));
+      }
+      Set<NodeAddress> next = new LinkedHashSet<>();
+      for (Future<NodeReport> f : futures) {
+        NodeReport r = get(f);
+        done.put(r.address(), r);
+        for (NodeRecord rec : r.known()) {
+          if (rec.address() != null && !rec.handshake() && !rec.myself() && !done.containsKey(rec.address())) {
+            next.add(rec.address());
+          }
+        }
+      }
+      next.removeAll(done.keySet());
+      frontier = next;
+    }
+    return new ClusterView(done.values());
+  }
+
+  /** Observes exactly these nodes, without following what they know. */
+  public ClusterView observeOnly(Collection<NodeAddress> nodes) {
+    List<Future<NodeReport>> futures = new ArrayList<>();
+    for (NodeAddress a : new LinkedHashSet<>(nodes)) {
+      futures.add(pool.submit(() -> report(a)));
+    }
+    List<NodeReport> out = new ArrayList<>();
+    futures.forEach(f -> out.add(get(f)));
+    return new ClusterView(out);
+  }
+
+  /** What one node says, or an unreachable report naming why. */
+  public NodeReport report(NodeAddress address) {
+    try {
+      NodeClient c = admin.node(address);
+      List<NodeRecord> known = new ArrayList<>();
+      for (String line : c.clusterNodes().split("\n")) {
+        if (!line.isBlank()) {
+          known.add(NodeRecord.parse(line));
+        }
+      }
+      Map<String, String> info = c.clusterInfo();
+      Map<String, String> repl = c.info("replication");
+      long keys = c.dbsize();
+      long mem = Long.parseLong(c.info("memory").getOrDefault("used_memory", "0"));
+      return new NodeReport(address, List.copyOf(known), info, repl, keys, mem, null);
+    } catch (RedisAdminException e) {
+      admin.forget(address);
+      return NodeReport.unreachable(address, e.getMessage());
+    }
+  }
+
+  private static NodeReport get(Future<NodeReport> f) {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while observing", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  @Override
+  public void close() {
+    pool.shutdownNow();
+  }
+}

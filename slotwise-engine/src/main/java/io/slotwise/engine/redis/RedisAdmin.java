@@ -1,0 +1,107 @@
+package io.slotwise.engine.redis;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.protocol.ProtocolVersion;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.slotwise.engine.topology.NodeAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The engine's only door to Redis: one admin connection per node, opened on first use and kept.
+ * Every failure becomes a {@link RedisAdminException} whose message names the node and the cause.
+ * This package is the only one that imports Lettuce.
+ */
+public final class RedisAdmin implements AutoCloseable {
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
+  static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
+
+  private final Credentials credentials;
+  private final ClientResources resources;
+  private final RedisClient client;
+  private final Map<NodeAddress, NodeClient> nodes = new ConcurrentHashMap<>();
+
+  public RedisAdmin(Credentials credentials) {
+    this.credentials = credentials;
+    this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+    this.client = RedisClient.create(resources);
+    this.client.setOptions(
+        ClientOptions.builder()
+            .autoReconnect(false)
+            .protocolVersion(ProtocolVersion.RESP2)
+            .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).build())
+            .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
+            .build());
+  }
+
+  public Credentials credentials() {
+    return credentials;
+  }
+
+  /** The admin connection to a node, opened when needed; throws when the node cannot be reached. */
+  public NodeClient node(NodeAddress address) {
+    NodeClient existing = nodes.get(address);
+    if (existing != null && existing.isOpen()) {
+      return existing;
+    }
+    NodeClient fresh = new NodeClient(address, this, connectStrings(address));
+    NodeClient previous = nodes.put(address, fresh);
+    if (previous != null) {
+      previous.close();
+    }
+    return fresh;
+  }
+
+  /** Drops the cached connection of a node, e.g. after it was restarted. */
+  public void forget(NodeAddress address) {
+    NodeClient c = nodes.remove(address);
+    if (c != null) {
+      c.close();
+    }
+  }
+
+  StatefulRedisConnection<String, String> connectStrings(NodeAddress address) {
+    try {
+      return client.connect(uri(address));
+    } catch (RuntimeException e) {
+      throw Failures.translate(address, "connect", e);
+    }
+  }
+
+  StatefulRedisConnection<byte[], byte[]> connectBytes(NodeAddress address) {
+    try {
+      return client.connect(ByteArrayCodec.INSTANCE, uri(address));
+    } catch (RuntimeException e) {
+      throw Failures.translate(address, "connect", e);
+    }
+  }
+
+  private RedisURI uri(NodeAddress address) {
+    RedisURI.Builder b =
+        RedisURI.builder().withHost(address.host()).withPort(address.port()).withTimeout(COMMAND_TIMEOUT);
+    if (credentials.present()) {
+      if (credentials.username() != null) {
+        b.withAuthentication(credentials.username(), credentials.passwordChars());
+      } else {
+        b.withPassword(credentials.passwordChars());
+      }
+    }
+    return b.build();
+  }
+
+  @Override
+  public void close() {
+    nodes.values().forEach(NodeClient::close);
+    nodes.clear();
+    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    resources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+  }
+}
