@@ -1,0 +1,277 @@
+package io.slotwise.cli;
+
+import io.slotwise.engine.execute.ClusterCreator;
+import io.slotwise.engine.execute.NodeMembership;
+import io.slotwise.engine.health.ClusterChecker;
+import io.slotwise.engine.health.ClusterFixer;
+import io.slotwise.engine.health.Problem;
+import io.slotwise.engine.observe.ClusterView;
+import io.slotwise.engine.observe.NodeRecord;
+import io.slotwise.engine.observe.NodeReport;
+import io.slotwise.engine.plan.ShardLayout;
+import io.slotwise.engine.plan.Step;
+import io.slotwise.engine.redis.FailoverMode;
+import io.slotwise.engine.execute.StepExecutor;
+import io.slotwise.engine.topology.HashSlots;
+import io.slotwise.engine.topology.NodeAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code slotwise cluster <verb>}: manages any reachable Redis Cluster, like {@code redis-cli --cluster}. */
+@Command(
+    name = "cluster",
+    mixinStandardHelpOptions = true,
+    description = "Manage any reachable Redis Cluster through the Redis protocol.",
+    subcommands = {
+      ClusterCommand.Create.class,
+      ClusterCommand.Check.class,
+      ClusterCommand.Info.class,
+      ClusterCommand.AddNode.class,
+      ClusterCommand.DelNode.class,
+      ClusterCommand.Fix.class,
+      ClusterCommand.Failover.class
+    })
+final class ClusterCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Base of the verbs: output streams and credentials. */
+  abstract static class Verb implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Mixin AuthOptions auth;
+
+    ClusterSession session() {
+      return new ClusterSession(auth.credentials(), spec.commandLine().getOut());
+    }
+
+    java.io.PrintWriter out() {
+      return spec.commandLine().getOut();
+    }
+  }
+
+  @Command(name = "create", mixinStandardHelpOptions = true, description = "Form a cluster from fresh nodes.")
+  static final class Create extends Verb {
+    @Parameters(arity = "3..*", paramLabel = "HOST:PORT", description = "The fresh nodes.")
+    List<String> nodes;
+
+    @Option(names = "--replicas", defaultValue = "0", description = "Replicas per primary (default: ${DEFAULT-VALUE}).")
+    int replicas;
+
+    @Override
+    public Integer call() {
+      List<NodeAddress> addresses = nodes.stream().map(ClusterSession::address).toList();
+      long start = System.nanoTime();
+      try (ClusterSession s = session()) {
+        ClusterCreator creator = new ClusterCreator(s.admin, s.observer, s.waiter, s.progress());
+        List<ShardLayout> layout = creator.plan(addresses, replicas, NodeAddress::host);
+        for (int i = 0; i < layout.size(); i++) {
+          ShardLayout l = layout.get(i);
+          out().println("shard " + i + ": primary " + l.primary().address() + " slots " + l.slots()
+              + (l.replicas().isEmpty() ? "" : ", replicas " + l.replicas().stream().map(c -> c.address().toString()).toList()));
+        }
+        creator.create(layout);
+        double secs = (System.nanoTime() - start) / 1e9;
+        out().println(StatusTable.render(s.observe(addresses.get(0))));
+        out().printf("cluster created: %d shards, %d nodes, in %.2f s%n", layout.size(), addresses.size(), secs);
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "check", mixinStandardHelpOptions = true, description = "Name every problem; exit 1 if there is one.")
+  static final class Check extends Verb {
+    @Parameters(paramLabel = "HOST:PORT", description = "Any node of the cluster.")
+    String node;
+
+    @Override
+    public Integer call() {
+      try (ClusterSession s = session()) {
+        ClusterView view = s.observe(ClusterSession.address(node));
+        return report(out(), view);
+      }
+    }
+
+    static int report(java.io.PrintWriter out, ClusterView view) {
+      List<Problem> problems = ClusterChecker.check(view);
+      int covered = HashSlots.COUNT - view.uncoveredSlots().size();
+      out.printf("%d nodes (%d reachable), %d primaries with slots, %d/%d slots covered, %d keys%n",
+          view.size(), view.reachable().size(), view.slotOwners().size(), covered, HashSlots.COUNT, view.totalKeys());
+      if (problems.isEmpty()) {
+        out.println("OK: no problems found");
+        return 0;
+      }
+      for (Problem p : problems) {
+        out.println(p);
+      }
+      out.println(problems.size() + " problem(s) found; 'slotwise cluster fix' repairs them");
+      return 1;
+    }
+  }
+
+  @Command(name = "info", mixinStandardHelpOptions = true, description = "Show shards, nodes, slots and keys.")
+  static final class Info extends Verb {
+    @Parameters(paramLabel = "HOST:PORT", description = "Any node of the cluster.")
+    String node;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+      try (ClusterSession s = session()) {
+        ClusterView view = s.observe(ClusterSession.address(node));
+        if (json) {
+          out().println(Json.write(toMap(view)));
+        } else {
+          out().print(StatusTable.render(view));
+          out().printf("%d keys in %d shards%n", view.totalKeys(), view.slotOwners().size());
+        }
+      }
+      return 0;
+    }
+
+    static Map<String, Object> toMap(ClusterView view) {
+      List<Object> nodes = new ArrayList<>();
+      for (NodeReport r : view.reachable()) {
+        NodeRecord self = r.self();
+        Map<String, Object> n = new LinkedHashMap<>();
+        n.put("id", self.id());
+        n.put("address", r.address().toString());
+        n.put("role", self.primary() ? "primary" : "replica");
+        n.put("primaryId", self.primaryId());
+        n.put("slots", self.slots().size());
+        n.put("slotRanges", self.slots().toString());
+        n.put("keys", r.keys());
+        n.put("usedMemory", r.usedMemory());
+        n.put("clusterState", r.clusterInfo().get("cluster_state"));
+        nodes.add(n);
+      }
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("nodes", nodes);
+      m.put("unreachable", view.unreachable().stream().map(r -> r.address().toString()).toList());
+      m.put("shards", view.slotOwners().size());
+      m.put("keys", view.totalKeys());
+      m.put("slotsCovered", HashSlots.COUNT - view.uncoveredSlots().size());
+      m.put("problems", ClusterChecker.check(view).stream().map(Problem::toString).toList());
+      return m;
+    }
+  }
+
+  @Command(name = "add-node", mixinStandardHelpOptions = true, description = "Add a fresh node as an empty primary or as a replica.")
+  static final class AddNode extends Verb {
+    @Parameters(index = "0", paramLabel = "NEW_HOST:PORT")
+    String fresh;
+
+    @Parameters(index = "1", paramLabel = "EXISTING_HOST:PORT")
+    String existing;
+
+    @ArgGroup(exclusive = true)
+    ReplicaChoice replica;
+
+    static final class ReplicaChoice {
+      @Option(names = "--replica-of", paramLabel = "NODE_ID", description = "Make the new node a replica of this primary.")
+      String primaryId;
+
+      @Option(names = "--replica", description = "Make the new node a replica of the primary with the fewest replicas.")
+      boolean auto;
+    }
+
+    @Override
+    public Integer call() {
+      try (ClusterSession s = session()) {
+        NodeAddress ex = ClusterSession.address(existing);
+        String primary = null;
+        if (replica != null && replica.primaryId != null) {
+          primary = ClusterSession.resolveId(s.observe(ex), replica.primaryId);
+        }
+        String id = new NodeMembership(s.admin, s.observer, s.waiter, s.progress())
+            .add(ex, ClusterSession.address(fresh), primary, replica != null && replica.auto);
+        out().println("added " + fresh + " as node " + id);
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "del-node", mixinStandardHelpOptions = true, description = "Remove a node that owns no slots.")
+  static final class DelNode extends Verb {
+    @Parameters(index = "0", paramLabel = "EXISTING_HOST:PORT")
+    String existing;
+
+    @Parameters(index = "1", paramLabel = "NODE_ID")
+    String nodeId;
+
+    @Override
+    public Integer call() {
+      try (ClusterSession s = session()) {
+        NodeAddress ex = ClusterSession.address(existing);
+        String id = ClusterSession.resolveId(s.observe(ex), nodeId);
+        new NodeMembership(s.admin, s.observer, s.waiter, s.progress()).remove(ex, id);
+        out().println("removed node " + id);
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "fix", mixinStandardHelpOptions = true, description = "Repair what check names, losing no key.")
+  static final class Fix extends Verb {
+    @Parameters(paramLabel = "HOST:PORT", description = "Any node of the cluster.")
+    String node;
+
+    @Override
+    public Integer call() {
+      try (ClusterSession s = session()) {
+        NodeAddress seed = ClusterSession.address(node);
+        s.observe(seed);
+        List<String> done = new ClusterFixer(s.admin, s.observer, s.waiter, s.progress()).fix(List.of(seed));
+        if (done.isEmpty()) {
+          out().println("nothing to fix");
+        }
+        return Check.report(out(), s.observe(seed));
+      }
+    }
+  }
+
+  @Command(name = "failover", mixinStandardHelpOptions = true, description = "Promote a replica to primary of its shard.")
+  static final class Failover extends Verb {
+    @Parameters(paramLabel = "REPLICA_HOST:PORT")
+    String replica;
+
+    @Option(names = "--force", description = "Do not wait for the primary's agreement (it is down).")
+    boolean force;
+
+    @Option(names = "--takeover", description = "Do not wait for any agreement (a majority of primaries is down).")
+    boolean takeover;
+
+    @Override
+    public Integer call() {
+      if (force && takeover) {
+        throw new UserError("--force and --takeover exclude each other");
+      }
+      try (ClusterSession s = session()) {
+        NodeAddress a = ClusterSession.address(replica);
+        ClusterView view = s.observe(a);
+        NodeRecord self = view.report(a).orElseThrow().self();
+        if (!self.replica()) {
+          throw new UserError(a + " is not a replica");
+        }
+        FailoverMode mode = takeover ? FailoverMode.TAKEOVER : force ? FailoverMode.FORCE : FailoverMode.DEFAULT;
+        new StepExecutor(s.admin, s.observer, s.waiter, s.progress()).run(new Step.Failover(a, mode));
+        out().println(a + " is now the primary of its shard");
+      }
+      return 0;
+    }
+  }
+}

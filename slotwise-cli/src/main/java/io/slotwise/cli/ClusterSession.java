@@ -1,0 +1,68 @@
+package io.slotwise.cli;
+
+import io.slotwise.engine.execute.Waiter;
+import io.slotwise.engine.observe.ClusterObserver;
+import io.slotwise.engine.observe.ClusterView;
+import io.slotwise.engine.observe.NodeReport;
+import io.slotwise.engine.redis.Credentials;
+import io.slotwise.engine.redis.RedisAdmin;
+import io.slotwise.engine.topology.NodeAddress;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** The admin connection, observer and output of one CLI command against one cluster. */
+final class ClusterSession implements AutoCloseable {
+  final RedisAdmin admin;
+  final ClusterObserver observer;
+  final Waiter waiter = Waiter.standard();
+  final PrintWriter out;
+
+  ClusterSession(Credentials credentials, PrintWriter out) {
+    this.admin = new RedisAdmin(credentials);
+    this.observer = new ClusterObserver(admin);
+    this.out = out;
+  }
+
+  Consumer<String> progress() {
+    return line -> {
+      out.println(line);
+      out.flush();
+    };
+  }
+
+  /** Observes the cluster from a seed; throws a one-line error when the seed cannot be asked. */
+  ClusterView observe(NodeAddress seed) {
+    NodeReport r = observer.report(seed);
+    if (!r.reachable()) {
+      throw new UserError(r.error());
+    }
+    return observer.observe(List.of(seed));
+  }
+
+  static NodeAddress address(String text) {
+    try {
+      return NodeAddress.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage());
+    }
+  }
+
+  /** Resolves a full node id or a unique prefix of one. */
+  static String resolveId(ClusterView view, String idOrPrefix) {
+    List<String> matches = view.knownIds().stream().filter(id -> id.startsWith(idOrPrefix)).toList();
+    if (matches.isEmpty()) {
+      throw new UserError("no node with id " + idOrPrefix + " in the cluster");
+    }
+    if (matches.size() > 1) {
+      throw new UserError("node id prefix " + idOrPrefix + " is ambiguous (" + matches.size() + " nodes)");
+    }
+    return matches.get(0);
+  }
+
+  @Override
+  public void close() {
+    observer.close();
+    admin.close();
+  }
+}

@@ -1,0 +1,120 @@
+package io.slotwise.engine.execute;
+
+import io.slotwise.engine.observe.ClusterObserver;
+import io.slotwise.engine.observe.ClusterView;
+import io.slotwise.engine.observe.NodeReport;
+import io.slotwise.engine.plan.PlanningException;
+import io.slotwise.engine.redis.RedisAdmin;
+import io.slotwise.engine.redis.RedisAdminException;
+import io.slotwise.engine.topology.NodeAddress;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Adds nodes to a cluster and removes them. Everything that could make the change unsafe is
+ * checked before the first command is sent.
+ */
+public final class NodeMembership {
+  private final RedisAdmin admin;
+  private final ClusterObserver observer;
+  private final StepExecutor executor;
+  private final Consumer<String> progress;
+
+  public NodeMembership(RedisAdmin admin, ClusterObserver observer, Waiter waiter, Consumer<String> progress) {
+    this.admin = admin;
+    this.observer = observer;
+    this.executor = new StepExecutor(admin, observer, waiter, progress);
+    this.progress = progress;
+  }
+
+  /**
+   * Adds a fresh node: as an empty primary, or as a replica of {@code primaryId} (or, when
+   * {@code autoReplica}, of the primary with the fewest replicas).
+   *
+   * @return the new node's id
+   */
+  public String add(NodeAddress existing, NodeAddress fresh, String primaryId, boolean autoReplica) {
+    ClusterView view = observer.observe(List.of(existing));
+    NodeReport seed = view.report(existing).orElseThrow();
+    if (!seed.reachable()) {
+      throw new RedisAdminException(seed.error());
+    }
+    NodeReport n = observer.report(fresh);
+    if (!n.reachable()) {
+      throw new RedisAdminException(n.error());
+    }
+    if (view.reachableIds().contains(n.id())) {
+      throw new PlanningException(fresh + " is already a member of this cluster");
+    }
+    if (n.known().size() > 1 || !n.self().slots().isEmpty()) {
+      throw new PlanningException(fresh + " already belongs to a cluster (it knows " + (n.known().size() - 1) + " other nodes); use a fresh node");
+    }
+    if (n.keys() > 0) {
+      throw new PlanningException(fresh + " holds " + n.keys() + " keys; only an empty node can join");
+    }
+    String primary = primaryId;
+    if (primary == null && autoReplica) {
+      primary = view.slotOwners().stream()
+          .min(Comparator.comparingInt((NodeReport p) -> view.replicasOf(p.id()).size()).thenComparing(NodeReport::address))
+          .orElseThrow(() -> new PlanningException("the cluster has no primary that owns slots"))
+          .id();
+    }
+    NodeReport primaryReport = null;
+    if (primary != null) {
+      final String pid = primary;
+      primaryReport = view.node(pid).filter(p -> p.self().primary())
+          .orElseThrow(() -> new PlanningException("node " + pid + " is not a live primary of this cluster"));
+    }
+    admin.node(existing).meet(fresh, n.self().busPort());
+    progress.accept("introduced " + fresh + " to the cluster through " + existing);
+    List<NodeAddress> members = new java.util.ArrayList<>(view.reachable().stream().map(NodeReport::address).toList());
+    members.add(fresh);
+    executor.awaitAgreement(members);
+    if (primaryReport != null) {
+      admin.node(fresh).replicate(primaryReport.id());
+      progress.accept("made " + fresh + " a replica of " + primaryReport.address());
+      executor.awaitAgreement(members);
+      executor.awaitReplicasInSync(List.of(fresh));
+    }
+    return n.id();
+  }
+
+  /**
+   * Removes a node that owns no slots: its replicas (if it is a primary) move to other primaries,
+   * every other node forgets it, and it is reset so that it cannot rejoin by gossip.
+   */
+  public void remove(NodeAddress existing, String nodeId) {
+    ClusterView view = observer.observe(List.of(existing));
+    var rec = view.record(nodeId).orElseThrow(() -> new PlanningException("no node " + nodeId + " in the cluster"));
+    if (rec.primary() && !rec.slots().isEmpty()) {
+      throw new PlanningException("node " + nodeId + " is a primary that owns " + rec.slots().size()
+          + " slots; drain it first (slotwise cluster drain " + existing + " " + nodeId + ")");
+    }
+    if (view.reachable().stream().filter(r -> !r.id().equals(nodeId)).findAny().isEmpty()) {
+      throw new PlanningException("cannot remove the last reachable node");
+    }
+    for (NodeReport replica : view.replicasOf(nodeId)) {
+      NodeReport target = view.slotOwners().stream()
+          .filter(p -> !p.id().equals(nodeId))
+          .min(Comparator.comparingInt((NodeReport p) -> view.replicasOf(p.id()).size()))
+          .orElseThrow(() -> new PlanningException("no other primary to take the replicas of " + nodeId));
+      admin.node(replica.address()).replicate(target.id());
+      progress.accept("moved replica " + replica.address() + " to " + target.address());
+    }
+    for (NodeReport r : view.reachable()) {
+      if (!r.id().equals(nodeId) && r.about(nodeId).isPresent()) {
+        admin.node(r.address()).forget(nodeId);
+      }
+    }
+    progress.accept("every node forgot " + nodeId);
+    view.node(nodeId).ifPresent(r -> {
+      try {
+        admin.node(r.address()).reset(true);
+        progress.accept("reset " + r.address() + "; it is now an empty node outside the cluster");
+      } catch (RedisAdminException e) {
+        progress.accept("could not reset " + r.address() + ": " + e.getMessage());
+      }
+    });
+  }
+}
