@@ -38,7 +38,10 @@ import picocli.CommandLine.Parameters;
       ClusterCommand.AddNode.class,
       ClusterCommand.DelNode.class,
       ClusterCommand.Fix.class,
-      ClusterCommand.Failover.class
+      ClusterCommand.Failover.class,
+      ReshardCommands.Rebalance.class,
+      ReshardCommands.Reshard.class,
+      ReshardCommands.Drain.class
     })
 final class ClusterCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

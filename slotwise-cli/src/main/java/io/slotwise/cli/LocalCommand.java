@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
     name = "local",
     mixinStandardHelpOptions = true,
     description = "Run a Redis Cluster of local redis-server processes.",
-    subcommands = {LocalCommand.Up.class, LocalCommand.Status.class, LocalCommand.Down.class, LocalCommand.ListClusters.class, LocalCommand.Supervise.class})
+    subcommands = {LocalCommand.Up.class, LocalCommand.Status.class, LocalCommand.Scale.class, LocalCommand.Down.class, LocalCommand.ListClusters.class, LocalCommand.Supervise.class})
 final class LocalCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -140,6 +140,35 @@ final class LocalCommand implements Runnable {
         printStatus(out(), c);
         return 0;
       }
+    }
+  }
+
+  @Command(name = "scale", mixinStandardHelpOptions = true, description = "Add or remove shards (moving data) and replicas of a running local cluster.")
+  static final class Scale extends Verb {
+    @Option(names = "--shards", required = true, description = "Primaries wanted.")
+    int shards;
+
+    @Option(names = "--replicas", description = "Replicas per primary wanted (default: unchanged).")
+    Integer replicas;
+
+    @Override
+    public Integer call() throws Exception {
+      try (LocalCluster c = where.open()) {
+        if (c.nodes().stream().noneMatch(n -> n.alive())) {
+          throw new UserError("local cluster '" + where.name + "' is not running (slotwise local up --name " + where.name + ")");
+        }
+        int r = replicas != null ? replicas : c.spec().replicas();
+        c.spec().withShards(shards, r); // validates the numbers before anything changes
+        say("scaling '" + where.name + "' from " + c.spec().shards() + "x" + c.spec().replicas() + " to " + shards + "x" + r);
+        ProgressReporter progress = new ProgressReporter(out(), System.console() != null, 0, 0);
+        var outcome = c.scale(shards, r, io.slotwise.engine.migrate.SlotMigrator.Options.defaults(), progress);
+        if (outcome != null && outcome.result() != null) {
+          var res = outcome.result();
+          say(String.format("moved %d slots, %d keys in %.2f s (%,.0f keys/s)", res.slots(), res.keys(), res.seconds(), res.keysPerSecond()));
+        }
+        printStatus(out(), c);
+      }
+      return 0;
     }
   }
 

@@ -1,6 +1,12 @@
 package io.slotwise.engine.local;
 
 import io.slotwise.engine.execute.ClusterCreator;
+import io.slotwise.engine.execute.NodeMembership;
+import io.slotwise.engine.migrate.MigrationListener;
+import io.slotwise.engine.migrate.Rebalancer;
+import io.slotwise.engine.migrate.SlotMigrator;
+import io.slotwise.engine.plan.BalanceBy;
+import java.util.Map;
 import io.slotwise.engine.execute.StepExecutor;
 import io.slotwise.engine.execute.Waiter;
 import io.slotwise.engine.observe.ClusterObserver;
@@ -40,7 +46,7 @@ import java.util.stream.Stream;
 public final class LocalCluster implements AutoCloseable {
   static final String STATE_FILE = "cluster.properties";
 
-  private final LocalClusterSpec spec;
+  private volatile LocalClusterSpec spec;
   private final int block;
   private final List<RedisProcess> nodes;
   private final RedisAdmin admin;
@@ -133,6 +139,12 @@ public final class LocalCluster implements AutoCloseable {
 
   /** The cluster recorded under {@code home/name}, if any, whether its processes run or not. */
   public static Optional<LocalCluster> open(Path home, String name, Consumer<String> log) {
+    return readState(home, name).map(st -> new LocalCluster(st.spec(), st.block(), st.nodes(), log));
+  }
+
+  private record State(LocalClusterSpec spec, int block, List<RedisProcess> nodes) {}
+
+  private static Optional<State> readState(Path home, String name) {
     Path state = home.resolve(name).resolve(STATE_FILE);
     if (!Files.exists(state)) {
       return Optional.empty();
@@ -157,14 +169,20 @@ public final class LocalCluster implements AutoCloseable {
     List<RedisProcess> procs = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       String key = "node." + i;
-      if (p.getProperty(key + ".address") == null) {
-        continue;
-      }
       int index = Integer.parseInt(p.getProperty(key + ".index", Integer.toString(i)));
       procs.add(new RedisProcess(index, NodeAddress.parse(p.getProperty(key + ".address")),
           Integer.parseInt(p.getProperty(key + ".bus")), home.resolve(name).resolve("node-" + index)));
     }
-    return Optional.of(new LocalCluster(spec, Integer.parseInt(p.getProperty("block")), procs, log));
+    return Optional.of(new State(spec, Integer.parseInt(p.getProperty("block")), procs));
+  }
+
+  /** Re-reads the node list from the cluster's folder: another process may have scaled it. */
+  public synchronized void reload() {
+    readState(spec.home(), spec.name()).ifPresent(st -> {
+      nodes.clear();
+      nodes.addAll(st.nodes());
+      spec = st.spec();
+    });
   }
 
   /** Names of the clusters recorded under home. */
@@ -326,10 +344,11 @@ public final class LocalCluster implements AutoCloseable {
    *
    * @return what it did, one line an action
    */
-  public List<String> superviseOnce() {
+  public synchronized List<String> superviseOnce() {
+    reload();
     List<String> done = new ArrayList<>();
     for (RedisProcess p : nodes) {
-      if (!p.alive()) {
+      if (!p.alive() && !p.removed()) {
         startOne(p);
         awaitAnswer(p);
         done.add("node " + p.index() + " (" + p.address() + ") had stopped; restarted it on its data directory");
@@ -348,6 +367,115 @@ public final class LocalCluster implements AutoCloseable {
       }
     }
     return done;
+  }
+
+  /**
+   * Changes the number of shards and replicas of a running cluster. Growing: new nodes start, join
+   * as empty primaries (and their replicas), then slots move onto them. Shrinking: the highest
+   * shards (by node index) are drained, their nodes leave the cluster and stop.
+   *
+   * @param listener hears about data movement
+   * @return the outcome of the data movement, or null when no data moved
+   */
+  public synchronized Rebalancer.Outcome scale(int shards, int replicas, SlotMigrator.Options options, MigrationListener listener) throws IOException {
+    LocalClusterSpec target = spec.withShards(shards, replicas);
+    reload();
+    ClusterView view = observe();
+    if (!view.unreachable().isEmpty()) {
+      throw new LocalClusterException("cannot scale while a node is unreachable: " + view.unreachable().get(0).error());
+    }
+    Waiter waiter = Waiter.standard();
+    NodeMembership membership = new NodeMembership(admin, observer, waiter, log);
+    List<List<RedisProcess>> current = shardsByIndex(view);
+    NodeAddress seed = current.get(0).get(0).address();
+    Rebalancer rebalancer = new Rebalancer(admin, observer, waiter, options, listener, log);
+    Rebalancer.Outcome outcome = null;
+    if (shards < current.size()) {
+      List<List<RedisProcess>> leaving = current.subList(shards, current.size());
+      for (List<RedisProcess> shard : leaving) {
+        String primaryId = observer.report(shard.get(0).address()).id();
+        log.accept("draining shard of " + shard.get(0).address());
+        outcome = rebalancer.drain(seed, primaryId, false);
+      }
+      List<RedisProcess> removing = new ArrayList<>();
+      for (List<RedisProcess> shard : leaving) {
+        for (int i = shard.size() - 1; i >= 0; i--) {
+          removing.add(shard.get(i));
+        }
+      }
+      removeNodes(membership, seed, removing);
+      current = new ArrayList<>(current.subList(0, shards));
+    }
+    // Replicas per remaining shard.
+    for (List<RedisProcess> shard : current) {
+      String primaryId = observer.report(shard.get(0).address()).id();
+      for (int have = shard.size() - 1; have < replicas; have++) {
+        RedisProcess r = startNewNode();
+        membership.add(seed, r.address(), primaryId, false);
+      }
+      if (shard.size() - 1 > replicas) {
+        removeNodes(membership, seed, new ArrayList<>(shard.subList(1 + replicas, shard.size())));
+      }
+    }
+    if (shards > current.size()) {
+      for (int i = current.size(); i < shards; i++) {
+        RedisProcess p = startNewNode();
+        String id = membership.add(seed, p.address(), null, false);
+        for (int r = 0; r < replicas; r++) {
+          RedisProcess rp = startNewNode();
+          membership.add(seed, rp.address(), id, false);
+        }
+      }
+      outcome = rebalancer.rebalance(seed, new Rebalancer.Request(BalanceBy.SLOTS, 0, Map.of(), true, null, false));
+    }
+    spec = target;
+    saveState();
+    return outcome;
+  }
+
+  /** Shards of our nodes: primary first, then its replicas; shards ordered by their lowest node index. */
+  private List<List<RedisProcess>> shardsByIndex(ClusterView view) {
+    List<List<RedisProcess>> out = new ArrayList<>();
+    for (ClusterView.Shard s : view.shards()) {
+      if (s.primary().self().slots().isEmpty()) {
+        continue;
+      }
+      List<RedisProcess> shard = new ArrayList<>();
+      node(s.primary().address()).ifPresent(shard::add);
+      s.replicas().stream().map(r -> node(r.address())).flatMap(Optional::stream)
+          .sorted(Comparator.comparingInt(RedisProcess::index)).forEach(shard::add);
+      if (!shard.isEmpty()) {
+        out.add(shard);
+      }
+    }
+    out.sort(Comparator.comparingInt(sh -> sh.stream().mapToInt(RedisProcess::index).min().orElse(0)));
+    return out;
+  }
+
+  private RedisProcess startNewNode() throws IOException {
+    int index = nodes.stream().mapToInt(RedisProcess::index).max().orElse(-1) + 1;
+    RedisProcess p = allocate(spec, block, index);
+    p.writeConfig(spec);
+    nodes.add(p);
+    saveState();
+    startOne(p);
+    awaitAnswer(p);
+    log.accept("started node " + index + " at " + p.address());
+    return p;
+  }
+
+  private void removeNodes(NodeMembership membership, NodeAddress seed, List<RedisProcess> removing) throws IOException {
+    for (RedisProcess p : removing) {
+      String id = observer.report(p.address()).id();
+      membership.remove(seed, id);
+      p.markRemoved();
+      nodes.remove(p);
+      saveState();
+      p.kill();
+      admin.forget(p.address());
+      deleteTree(p.dir());
+      log.accept("stopped node " + p.index() + " at " + p.address());
+    }
   }
 
   /** Stops every node (SHUTDOWN NOSAVE, then signals) and waits until no process is left. */

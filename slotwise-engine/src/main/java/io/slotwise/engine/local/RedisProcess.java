@@ -121,6 +121,18 @@ public final class RedisProcess {
     return h.info().command().map(c -> c.contains("redis") || c.contains("valkey") || c.contains("setsid")).orElse(true);
   }
 
+  /** Marks the node as removed from its cluster, so no supervisor restarts it. */
+  public void markRemoved() throws IOException {
+    if (Files.isDirectory(dir)) {
+      Files.writeString(dir.resolve("removed"), "removed by slotwise local scale\n");
+    }
+  }
+
+  /** Whether the node was removed from its cluster (or its directory is gone). */
+  public boolean removed() {
+    return !Files.isDirectory(dir) || Files.exists(dir.resolve("removed"));
+  }
+
   public boolean alive() {
     return process().isPresent();
   }

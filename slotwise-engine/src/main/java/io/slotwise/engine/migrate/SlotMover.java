@@ -69,7 +69,7 @@ public final class SlotMover {
     }
   }
 
-  private long resolveBusyKeys(int slot, NodeClient src, NodeClient dst, List<byte[]> batch) {
+  long resolveBusyKeys(int slot, NodeClient src, NodeClient dst, List<byte[]> batch) {
     // MIGRATE moved what it could; the keys still on the source are the ones the target has too.
     List<byte[]> left = src.keysInSlot(slot, KEYS_PER_BATCH);
     List<byte[]> busy = new ArrayList<>();

@@ -23,10 +23,13 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class RedisAdmin implements AutoCloseable {
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
   static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
+  /** Data movement: a MIGRATE of a key of hundreds of MB may legitimately take minutes. */
+  static final Duration MIGRATION_TIMEOUT = Duration.ofMinutes(10);
 
   private final Credentials credentials;
   private final ClientResources resources;
   private final RedisClient client;
+  private final RedisClient migrationClient;
   private final Map<NodeAddress, NodeClient> nodes = new ConcurrentHashMap<>();
 
   public RedisAdmin(Credentials credentials) {
@@ -40,6 +43,23 @@ public final class RedisAdmin implements AutoCloseable {
             .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).build())
             .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
             .build());
+    this.migrationClient = RedisClient.create(resources);
+    this.migrationClient.setOptions(
+        ClientOptions.builder()
+            .autoReconnect(false)
+            .protocolVersion(ProtocolVersion.RESP2)
+            .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).build())
+            .timeoutOptions(TimeoutOptions.enabled(MIGRATION_TIMEOUT))
+            .build());
+  }
+
+  /** A dedicated pipelined connection for moving data out of (or into) one node; close it after use. */
+  public SlotPipeline pipeline(NodeAddress address) {
+    try {
+      return new SlotPipeline(address, this, migrationClient.connect(ByteArrayCodec.INSTANCE, uri(address, MIGRATION_TIMEOUT)));
+    } catch (RuntimeException e) {
+      throw Failures.translate(address, "connect", e);
+    }
   }
 
   public Credentials credentials() {
@@ -85,8 +105,12 @@ public final class RedisAdmin implements AutoCloseable {
   }
 
   private RedisURI uri(NodeAddress address) {
+    return uri(address, COMMAND_TIMEOUT);
+  }
+
+  private RedisURI uri(NodeAddress address, Duration timeout) {
     RedisURI.Builder b =
-        RedisURI.builder().withHost(address.host()).withPort(address.port()).withTimeout(COMMAND_TIMEOUT);
+        RedisURI.builder().withHost(address.host()).withPort(address.port()).withTimeout(timeout);
     if (credentials.present()) {
       if (credentials.username() != null) {
         b.withAuthentication(credentials.username(), credentials.passwordChars());
@@ -102,6 +126,7 @@ public final class RedisAdmin implements AutoCloseable {
     nodes.values().forEach(NodeClient::close);
     nodes.clear();
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    migrationClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     resources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
   }
 }

@@ -1,0 +1,261 @@
+package io.slotwise.engine.migrate;
+
+import io.slotwise.engine.execute.StepExecutor;
+import io.slotwise.engine.execute.Waiter;
+import io.slotwise.engine.health.ClusterChecker;
+import io.slotwise.engine.health.Problem;
+import io.slotwise.engine.health.ProblemKind;
+import io.slotwise.engine.observe.ClusterObserver;
+import io.slotwise.engine.observe.ClusterView;
+import io.slotwise.engine.observe.ClusterView.OpenSlot;
+import io.slotwise.engine.observe.NodeReport;
+import io.slotwise.engine.plan.BalanceBy;
+import io.slotwise.engine.plan.PlanningException;
+import io.slotwise.engine.plan.RebalancePlan;
+import io.slotwise.engine.plan.RebalancePlanner;
+import io.slotwise.engine.plan.SlotStats;
+import io.slotwise.engine.redis.RedisAdmin;
+import io.slotwise.engine.topology.NodeAddress;
+import io.slotwise.engine.topology.SlotSet;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Rebalance, reshard and drain: observe, finish any move a crash left open, measure, plan, move,
+ * wait until every node agrees. Running the same request again after an interruption completes it.
+ */
+public final class Rebalancer {
+  /** What to balance and how. {@code weights} maps node id to weight (default 1). */
+  public record Request(BalanceBy by, double thresholdPercent, Map<String, Double> weights, boolean useEmptyPrimaries, Set<String> givers, boolean dryRun) {}
+
+  /** What was planned and done; {@code result} is null for a dry run. */
+  public record Outcome(RebalancePlan plan, SlotMigrator.Result result, int resumedSlots, Map<String, NodeAddress> addresses, SlotStats stats) {}
+
+  /** Problems that stop a data movement; open slots are not among them: they are resumed. */
+  private static final Set<ProblemKind> BLOCKING = EnumSet.of(
+      ProblemKind.UNCOVERED_SLOTS, ProblemKind.SLOT_CONFLICT, ProblemKind.UNREACHABLE_NODE, ProblemKind.FAILED_NODE, ProblemKind.HANDSHAKE_NODE);
+
+  private final RedisAdmin admin;
+  private final ClusterObserver observer;
+  private final Waiter waiter;
+  private final SlotMigrator.Options options;
+  private final MigrationListener listener;
+  private final Consumer<String> log;
+
+  public Rebalancer(RedisAdmin admin, ClusterObserver observer, Waiter waiter, SlotMigrator.Options options, MigrationListener listener, Consumer<String> log) {
+    this.admin = admin;
+    this.observer = observer;
+    this.waiter = waiter;
+    this.options = options;
+    this.listener = listener;
+    this.log = log;
+  }
+
+  public Outcome rebalance(NodeAddress seed, Request request) {
+    int resumed = resumeOpenSlots(seed, request.dryRun());
+    ClusterView view = healthyView(seed, request.dryRun());
+    List<RebalancePlanner.Primary> primaries = new ArrayList<>();
+    for (NodeReport p : view.primaries()) {
+      boolean empty = p.self().slots().isEmpty();
+      Double w = request.weights().get(p.id());
+      if (empty && !request.useEmptyPrimaries() && w == null) {
+        continue;
+      }
+      primaries.add(new RebalancePlanner.Primary(p.id(), p.address(), p.self().slots(), w == null ? 1.0 : w));
+    }
+    for (String id : request.weights().keySet()) {
+      if (view.node(id).filter(n -> n.self().primary()).isEmpty()) {
+        throw new PlanningException("--weight names " + id + ", which is not a live primary of this cluster");
+      }
+    }
+    SlotStats stats = new SlotStatsCollector(admin).collect(view, request.by() == BalanceBy.MEMORY);
+    RebalancePlan plan = RebalancePlanner.plan(primaries, stats, request.by(), request.thresholdPercent(), request.givers());
+    return execute(seed, view, plan, stats, resumed, request.dryRun());
+  }
+
+  /** Moves {@code count} slots to {@code to}, taken from {@code from} in proportion to what each owns. */
+  public Outcome reshard(NodeAddress seed, List<String> from, String to, int count, boolean dryRun) {
+    int resumed = resumeOpenSlots(seed, dryRun);
+    ClusterView view = healthyView(seed, dryRun);
+    NodeReport target = view.node(to).filter(n -> n.self().primary())
+        .orElseThrow(() -> new PlanningException("--to " + to + " is not a live primary of this cluster"));
+    List<NodeReport> sources = new ArrayList<>();
+    for (String id : from) {
+      NodeReport s = view.node(id).filter(n -> n.self().primary())
+          .orElseThrow(() -> new PlanningException("--from " + id + " is not a live primary of this cluster"));
+      if (s.id().equals(to)) {
+        throw new PlanningException("--from and --to name the same node " + to);
+      }
+      sources.add(s);
+    }
+    int available = sources.stream().mapToInt(s -> s.self().slots().size()).sum();
+    if (count < 1 || count > available) {
+      throw new PlanningException("--slots must be between 1 and " + available + " (what the sources own), got " + count);
+    }
+    SlotStats stats = new SlotStatsCollector(admin).collect(view, false);
+    List<RebalancePlan.PlannedMove> moves = new ArrayList<>();
+    int left = count;
+    for (int i = 0; i < sources.size(); i++) {
+      NodeReport s = sources.get(i);
+      int share = i == sources.size() - 1 ? left : (int) Math.round((double) count * s.self().slots().size() / available);
+      share = Math.min(share, Math.min(left, s.self().slots().size()));
+      List<Integer> slots = new ArrayList<>();
+      for (int x : s.self().slots().toArray()) {
+        slots.add(x);
+      }
+      slots.sort(Comparator.comparingLong((Integer x) -> stats.keys()[x]).thenComparing(Comparator.reverseOrder()));
+      for (int k = 0; k < share; k++) {
+        moves.add(new RebalancePlan.PlannedMove(slots.get(k), s.id(), to));
+      }
+      left -= share;
+    }
+    Map<String, Long> before = new java.util.LinkedHashMap<>();
+    Map<String, Long> after = new java.util.LinkedHashMap<>();
+    Map<String, Double> targetLoad = new java.util.LinkedHashMap<>();
+    for (NodeReport p : view.slotOwners()) {
+      before.put(p.id(), (long) p.self().slots().size());
+    }
+    before.putIfAbsent(target.id(), (long) target.self().slots().size());
+    after.putAll(before);
+    for (RebalancePlan.PlannedMove m : moves) {
+      after.merge(m.from(), -1L, Long::sum);
+      after.merge(m.to(), 1L, Long::sum);
+    }
+    after.forEach((k, v) -> targetLoad.put(k, (double) v));
+    long keys = moves.stream().mapToLong(m -> stats.keys()[m.slot()]).sum();
+    long bytes = moves.stream().mapToLong(m -> stats.bytes()[m.slot()]).sum();
+    RebalancePlan plan = new RebalancePlan(BalanceBy.SLOTS, moves, before, after, targetLoad, keys, bytes, List.of());
+    return execute(seed, view, plan, stats, resumed, dryRun);
+  }
+
+  /** Moves every slot off a primary onto the other slot owners, evening out their slot counts. */
+  public Outcome drain(NodeAddress seed, String nodeId, boolean dryRun) {
+    ClusterView view = observer.observe(List.of(seed));
+    NodeReport node = view.node(nodeId).orElseThrow(() -> new PlanningException("no live node " + nodeId + " in the cluster"));
+    if (!node.self().primary()) {
+      throw new PlanningException(node.address() + " is a replica; it owns no slots to drain");
+    }
+    if (view.slotOwners().stream().noneMatch(p -> !p.id().equals(nodeId))) {
+      throw new PlanningException("no other primary owns slots; add one before draining " + node.address());
+    }
+    return rebalance(seed, new Request(BalanceBy.SLOTS, 0, Map.of(nodeId, 0.0), false, Set.of(nodeId), dryRun));
+  }
+
+  private ClusterView healthyView(NodeAddress seed, boolean allowOpenSlots) {
+    ClusterView view = observer.observe(List.of(seed));
+    List<Problem> blocking = ClusterChecker.check(view).stream().filter(p -> BLOCKING.contains(p.kind())).toList();
+    if (!blocking.isEmpty()) {
+      throw new PlanningException("the cluster must be healthy before data moves: " + blocking.get(0).message()
+          + (blocking.size() > 1 ? " (and " + (blocking.size() - 1) + " more problems)" : "") + "; run 'slotwise cluster check' and 'fix'");
+    }
+    if (!allowOpenSlots && !view.openSlots().isEmpty()) {
+      throw new PlanningException("slots " + view.openSlots().keySet() + " are still open; run 'slotwise cluster fix'");
+    }
+    return view;
+  }
+
+  /**
+   * Finishes (unless this is a dry run) every move an interrupted migration left open (slot migrating from its owner to a live
+   * primary, or importing there from its owner), towards the target it had.
+   */
+  private int resumeOpenSlots(NodeAddress seed, boolean dryRun) {
+    ClusterView view = observer.observe(List.of(seed));
+    Map<Integer, List<OpenSlot>> open = view.openSlots();
+    if (open.isEmpty()) {
+      return 0;
+    }
+    if (dryRun) {
+      log.accept(open.size() + " slot move(s) left open by an interrupted run would be finished first");
+      return open.size();
+    }
+    List<List<String>> claims = view.claimedOwners();
+    List<SlotMove> moves = new ArrayList<>();
+    for (Map.Entry<Integer, List<OpenSlot>> e : open.entrySet()) {
+      int slot = e.getKey();
+      String source = null;
+      String target = null;
+      for (OpenSlot o : e.getValue()) {
+        if (o.kind() == OpenSlot.Kind.MIGRATING) {
+          source = o.nodeId();
+          target = o.peerId();
+        }
+      }
+      if (source == null) {
+        for (OpenSlot o : e.getValue()) {
+          source = o.peerId();
+          target = o.nodeId();
+        }
+      }
+      final String s = source;
+      final String t = target;
+      boolean sourceOwns = claims.get(slot).contains(s);
+      boolean targetOwns = claims.get(slot).contains(t);
+      NodeReport sr = view.node(s).orElse(null);
+      NodeReport tr = view.node(t).orElse(null);
+      if (sr == null || tr == null || !tr.self().primary() || !(sourceOwns || targetOwns)) {
+        throw new PlanningException("slot " + slot + " is open in a way only 'slotwise cluster fix' can settle");
+      }
+      moves.add(new SlotMove(slot, s, sr.address(), t, tr.address()));
+    }
+    log.accept("finishing " + moves.size() + " slot move(s) that an interrupted run left open");
+    new SlotMigrator(admin, options, listener).migrate(moves, primaries(view));
+    awaitAgreement(seed);
+    return moves.size();
+  }
+
+  private Outcome execute(NodeAddress seed, ClusterView view, RebalancePlan plan, SlotStats stats, int resumed, boolean dryRun) {
+    Map<String, NodeAddress> addresses = new java.util.HashMap<>();
+    view.reachable().forEach(r -> addresses.put(r.id(), r.address()));
+    if (dryRun || plan.moves().isEmpty()) {
+      return new Outcome(plan, null, resumed, addresses, stats);
+    }
+    List<SlotMove> moves = new ArrayList<>();
+    for (RebalancePlan.PlannedMove m : plan.moves()) {
+      moves.add(new SlotMove(m.slot(), m.from(), addresses.get(m.from()), m.to(), addresses.get(m.to())));
+    }
+    SlotMigrator.Result result = new SlotMigrator(admin, options, listener).migrate(moves, primaries(view));
+    awaitAgreement(seed);
+    return new Outcome(plan, result, resumed, addresses, stats);
+  }
+
+  private static List<NodeAddress> primaries(ClusterView view) {
+    return view.primaries().stream().map(NodeReport::address).toList();
+  }
+
+  private void awaitAgreement(NodeAddress seed) {
+    List<NodeAddress> live = observer.observe(List.of(seed)).reachable().stream().map(NodeReport::address).toList();
+    new StepExecutor(admin, observer, waiter, log).awaitAgreement(live);
+  }
+
+  /** Moves described as slot ranges per (from, to) pair, for {@code --dry-run} output. */
+  public static List<String> describe(Outcome outcome) {
+    RebalancePlan plan = outcome.plan();
+    Map<String, NodeAddress> addresses = outcome.addresses();
+    SlotStats stats = outcome.stats();
+    Map<String, java.util.BitSet> byPair = new java.util.LinkedHashMap<>();
+    for (RebalancePlan.PlannedMove m : plan.moves()) {
+      byPair.computeIfAbsent(m.from() + " " + m.to(), k -> new java.util.BitSet()).set(m.slot());
+    }
+    List<String> out = new ArrayList<>();
+    byPair.forEach((k, bits) -> {
+      String[] ft = k.split(" ");
+      SlotSet set = SlotSet.of(bits);
+      long keys = 0;
+      long bytes = 0;
+      if (stats != null) {
+        for (int s : set.toArray()) {
+          keys += stats.keys()[s];
+          bytes += stats.bytes()[s];
+        }
+      }
+      out.add(addresses.get(ft[0]) + " -> " + addresses.get(ft[1]) + ": " + set.size() + " slots " + set
+          + (stats != null ? ", " + keys + " keys, " + bytes + " bytes" : ""));
+    });
+    return out;
+  }
+}

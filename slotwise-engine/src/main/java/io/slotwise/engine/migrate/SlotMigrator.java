@@ -1,0 +1,376 @@
+package io.slotwise.engine.migrate;
+
+import io.slotwise.engine.redis.RedisAdmin;
+import io.slotwise.engine.redis.RedisAdminException;
+import io.slotwise.engine.redis.SlotPipeline;
+import io.slotwise.engine.redis.SlotPipeline.Reply;
+import io.slotwise.engine.topology.NodeAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Moves slots between primaries with the standard protocol, built for speed and safety.
+ *
+ * <p>Moves are grouped by (source, target) pair. Pairs run in parallel on worker threads as long as
+ * no two running pairs share a source (MIGRATE runs on the source's single thread, so a second pair
+ * there gains nothing) and at most {@link Options#pairsPerTarget} share a target. Within a pair,
+ * slots go in groups; for each group:
+ *
+ * <ol>
+ *   <li>{@code SETSLOT IMPORTING} for every slot on the target, then {@code SETSLOT MIGRATING} on
+ *       the source, each pipelined (target first: a client sent by ASK is never refused);
+ *   <li>drain: {@code GETKEYSINSLOT} for every slot of the group, pipelined; {@code MEMORY USAGE}
+ *       of every key, pipelined; then {@code MIGRATE ... KEYS} batches cut by a byte budget (and a
+ *       key cap), all batches of the group pipelined. A key larger than the budget travels alone.
+ *       Repeat for slots that may hold more, then confirm with {@code COUNTKEYSINSLOT};
+ *   <li>{@code SETSLOT NODE target} on the target, then the source, then every other primary.
+ * </ol>
+ *
+ * <p>Every command is idempotent, and the truth about an unfinished move lives in Redis (slots
+ * left importing/migrating), so a process killed at any instant can be followed by the same
+ * migration: a slot the target already owns is only finished. A key that exists on both sides
+ * (BUSYKEY) keeps the source's value, and the target's copy is kept under a new name. When a
+ * MIGRATE fails for any other reason (target out of memory, say) the pair stops; slots of its
+ * group that moved no key are closed, slots fully moved are finished, a half-moved slot stays open
+ * (clients are still served through ASK) and the error says so.
+ */
+public final class SlotMigrator {
+  /** Tuning knobs; the defaults suit loopback and a LAN. */
+  public record Options(int slotsPerGroup, int keysPerScan, long batchBytes, int maxKeysPerBatch, int parallelism, int pairsPerTarget) {
+    public static Options defaults() {
+      return new Options(64, 2000, 4L << 20, 2000, 4, 2);
+    }
+  }
+
+  /** What a migration did. */
+  public record Result(int slots, long keys, long bytes, double seconds) {
+    public double keysPerSecond() {
+      return seconds > 0 ? keys / seconds : 0;
+    }
+  }
+
+  static final long MIGRATE_TIMEOUT_MILLIS = 60_000;
+
+  private final RedisAdmin admin;
+  private final Options options;
+  private final MigrationListener listener;
+  private final SlotMover busyResolver;
+  private final AtomicLong keys = new AtomicLong();
+  private final AtomicLong bytes = new AtomicLong();
+
+  public SlotMigrator(RedisAdmin admin, Options options, MigrationListener listener) {
+    this.admin = admin;
+    this.options = options;
+    this.listener = listener;
+    this.busyResolver = new SlotMover(admin, listener::warning);
+  }
+
+  private record Pair(String sourceId, NodeAddress source, String targetId, NodeAddress target) {}
+
+  /**
+   * Moves every slot; {@code primaries} are all primaries of the cluster, each of which is told the
+   * new owners.
+   */
+  public Result migrate(List<SlotMove> moves, Collection<NodeAddress> primaries) {
+    long start = System.nanoTime();
+    Map<Pair, List<Integer>> pairs = new LinkedHashMap<>();
+    for (SlotMove m : moves) {
+      pairs.computeIfAbsent(new Pair(m.sourceId(), m.source(), m.targetId(), m.target()), k -> new ArrayList<>()).add(m.slot());
+    }
+    List<Map.Entry<Pair, List<Integer>>> queue = new ArrayList<>(pairs.entrySet());
+    queue.sort((a, b) -> Integer.compare(b.getValue().size(), a.getValue().size()));
+    Scheduler scheduler = new Scheduler(queue);
+    int threads = Math.max(1, Math.min(options.parallelism(), queue.size()));
+    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "slotwise-migrate");
+      t.setDaemon(true);
+      return t;
+    });
+    List<Future<?>> workers = new ArrayList<>();
+    for (int i = 0; i < threads; i++) {
+      workers.add(pool.submit(() -> {
+        Map.Entry<Pair, List<Integer>> job;
+        while ((job = scheduler.next()) != null) {
+          try {
+            movePair(job.getKey(), job.getValue(), primaries);
+          } catch (RuntimeException e) {
+            scheduler.fail(e);
+          } finally {
+            scheduler.release(job);
+          }
+        }
+        return null;
+      }));
+    }
+    try {
+      for (Future<?> f : workers) {
+        f.get();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new MigrationException("interrupted", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new MigrationException(e.getCause().getMessage(), e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
+    if (scheduler.failure != null) {
+      RuntimeException f = scheduler.failure;
+      throw f instanceof MigrationException m ? m : new MigrationException(f.getMessage(), f);
+    }
+    return new Result(moves.size(), keys.get(), bytes.get(), (System.nanoTime() - start) / 1e9);
+  }
+
+  /** Hands out pairs so that no two running pairs share a source and few share a target. */
+  private final class Scheduler {
+    private final List<Map.Entry<Pair, List<Integer>>> waiting;
+    private final Set<NodeAddress> busySources = new HashSet<>();
+    private final Map<NodeAddress, Integer> targetLoad = new HashMap<>();
+    private volatile RuntimeException failure;
+
+    Scheduler(List<Map.Entry<Pair, List<Integer>>> waiting) {
+      this.waiting = new ArrayList<>(waiting);
+    }
+
+    synchronized Map.Entry<Pair, List<Integer>> next() throws InterruptedException {
+      while (true) {
+        if (failure != null || waiting.isEmpty()) {
+          return null;
+        }
+        for (Iterator<Map.Entry<Pair, List<Integer>>> it = waiting.iterator(); it.hasNext(); ) {
+          Map.Entry<Pair, List<Integer>> e = it.next();
+          Pair p = e.getKey();
+          if (!busySources.contains(p.source()) && targetLoad.getOrDefault(p.target(), 0) < options.pairsPerTarget()) {
+            it.remove();
+            busySources.add(p.source());
+            targetLoad.merge(p.target(), 1, Integer::sum);
+            return e;
+          }
+        }
+        wait();
+      }
+    }
+
+    synchronized void release(Map.Entry<Pair, List<Integer>> e) {
+      busySources.remove(e.getKey().source());
+      targetLoad.merge(e.getKey().target(), -1, Integer::sum);
+      notifyAll();
+    }
+
+    synchronized void fail(RuntimeException e) {
+      if (failure == null) {
+        failure = e;
+      }
+      notifyAll();
+    }
+  }
+
+  private void movePair(Pair pair, List<Integer> slots, Collection<NodeAddress> primaries) {
+    Map<NodeAddress, SlotPipeline> others = new HashMap<>();
+    try (SlotPipeline src = admin.pipeline(pair.source()); SlotPipeline dst = admin.pipeline(pair.target())) {
+      for (NodeAddress a : primaries) {
+        if (!a.equals(pair.source()) && !a.equals(pair.target())) {
+          try {
+            others.put(a, admin.pipeline(a));
+          } catch (RedisAdminException e) {
+            listener.warning("cannot tell " + a + " about new slot owners (" + e.getMessage() + "); gossip will");
+          }
+        }
+      }
+      for (int i = 0; i < slots.size(); i += options.slotsPerGroup()) {
+        List<Integer> group = slots.subList(i, Math.min(slots.size(), i + options.slotsPerGroup()));
+        moveGroup(pair, group, src, dst, others.values());
+      }
+    } finally {
+      others.values().forEach(SlotPipeline::close);
+    }
+  }
+
+  private void moveGroup(Pair pair, List<Integer> group, SlotPipeline src, SlotPipeline dst, Collection<SlotPipeline> others) {
+    List<Reply<String>> importing = new ArrayList<>();
+    for (int s : group) {
+      importing.add(dst.setSlotImporting(s, pair.sourceId()));
+    }
+    List<Integer> toDrain = new ArrayList<>();
+    List<Integer> owned = new ArrayList<>();
+    for (int i = 0; i < group.size(); i++) {
+      String err = importing.get(i).error();
+      if (err == null) {
+        toDrain.add(group.get(i));
+      } else if (err.contains("already the owner")) {
+        owned.add(group.get(i)); // a crash struck after the target took it: only finish
+      } else {
+        throw new MigrationException("cannot open slot " + group.get(i) + " on " + pair.target() + ": " + err, null);
+      }
+    }
+    List<Reply<String>> migrating = new ArrayList<>();
+    for (int s : toDrain) {
+      migrating.add(src.setSlotMigrating(s, pair.targetId()));
+    }
+    for (int i = 0; i < toDrain.size(); i++) {
+      String err = migrating.get(i).error();
+      if (err != null) {
+        int slot = toDrain.get(i);
+        dst.setSlotStable(slot).error();
+        throw new MigrationException("cannot open slot " + slot + " on " + pair.source() + ": " + err
+            + " (closed it again on " + pair.target() + ")", null);
+      }
+    }
+    listener.opened(group.size());
+    try {
+      drain(pair, toDrain, src, dst);
+    } catch (RuntimeException e) {
+      settleAfterFailure(pair, toDrain, src, dst);
+      throw e instanceof MigrationException m ? m : new MigrationException(e.getMessage(), e);
+    }
+    List<Integer> all = new ArrayList<>(toDrain);
+    all.addAll(owned);
+    SlotPipeline.each(toDrain, s -> dst.setSlotNode(s, pair.targetId()));
+    List<Reply<String>> onSource = new ArrayList<>();
+    for (int s : all) {
+      onSource.add(src.setSlotNode(s, pair.targetId()));
+    }
+    for (Reply<String> r : onSource) {
+      String err = r.error();
+      // A primary that lost its last slot turns itself into a replica of the new owner as soon as
+      // gossip tells it; it then knows the owner already.
+      if (err != null && !err.contains("only with masters")) {
+        throw new MigrationException("cannot finish moving slots to " + pair.target() + " on " + pair.source() + ": " + err, null);
+      }
+    }
+    for (SlotPipeline o : others) {
+      List<Reply<String>> told = new ArrayList<>();
+      for (int s : all) {
+        told.add(o.setSlotNode(s, pair.targetId()));
+      }
+      for (Reply<String> r : told) {
+        if (r.error() != null && !r.error().contains("only with masters")) {
+          listener.warning("could not tell " + o.address() + " about slot owners: " + r.error() + " (gossip will)");
+          break;
+        }
+      }
+    }
+    listener.slotsDone(all.size());
+  }
+
+  private record Batch(int slot, List<byte[]> keys, long bytes) {}
+
+  private void drain(Pair pair, List<Integer> slots, SlotPipeline src, SlotPipeline dst) {
+    List<Integer> pending = slots;
+    while (!pending.isEmpty()) {
+      List<List<byte[]>> keysBySlot = SlotPipeline.each(pending, s -> src.keysInSlot(s, options.keysPerScan()));
+      List<Reply<Long>> sizes = new ArrayList<>();
+      for (List<byte[]> ks : keysBySlot) {
+        for (byte[] k : ks) {
+          sizes.add(src.memoryUsage(k));
+        }
+      }
+      List<Batch> batches = new ArrayList<>();
+      int sizeIndex = 0;
+      for (int i = 0; i < pending.size(); i++) {
+        List<byte[]> ks = keysBySlot.get(i);
+        List<byte[]> current = new ArrayList<>();
+        long currentBytes = 0;
+        for (byte[] k : ks) {
+          Long size = sizes.get(sizeIndex++).get();
+          long sz = size == null ? 0 : size;
+          if (!current.isEmpty() && (currentBytes + sz > options.batchBytes() || current.size() >= options.maxKeysPerBatch())) {
+            batches.add(new Batch(pending.get(i), current, currentBytes));
+            current = new ArrayList<>();
+            currentBytes = 0;
+          }
+          current.add(k);
+          currentBytes += sz;
+        }
+        if (!current.isEmpty()) {
+          batches.add(new Batch(pending.get(i), current, currentBytes));
+        }
+      }
+      List<Reply<String>> replies = new ArrayList<>();
+      for (Batch b : batches) {
+        replies.add(src.migrate(pair.target(), b.keys(), false, MIGRATE_TIMEOUT_MILLIS));
+      }
+      Set<Integer> again = new java.util.TreeSet<>();
+      RuntimeException failure = null;
+      for (int i = 0; i < batches.size(); i++) {
+        Batch b = batches.get(i);
+        String err = replies.get(i).error();
+        if (err == null) {
+          keys.addAndGet(b.keys().size());
+          bytes.addAndGet(b.bytes());
+          listener.moved(b.keys().size(), b.bytes());
+        } else if (err.contains("BUSYKEY")) {
+          long n = busyResolver.resolveBusyKeys(b.slot(), admin.node(pair.source()), admin.node(pair.target()), b.keys());
+          keys.addAndGet(n);
+          listener.moved(n, b.bytes());
+          again.add(b.slot());
+        } else if (failure == null) {
+          failure = new MigrationException("moving slot " + b.slot() + " from " + pair.source() + " to " + pair.target()
+              + " stopped: " + err, null);
+        }
+      }
+      if (failure != null) {
+        throw failure;
+      }
+      for (int i = 0; i < pending.size(); i++) {
+        if (keysBySlot.get(i).size() >= options.keysPerScan()) {
+          again.add(pending.get(i));
+        }
+      }
+      if (again.isEmpty()) {
+        List<Long> counts = SlotPipeline.each(slots, s -> src.countKeysInSlot(s));
+        for (int i = 0; i < slots.size(); i++) {
+          if (counts.get(i) > 0) {
+            again.add(slots.get(i));
+          }
+        }
+      }
+      pending = new ArrayList<>(again);
+    }
+  }
+
+  /**
+   * After a failed drain: slots that moved no key are closed, slots already empty on the source are
+   * finished, the rest stay open and are named.
+   */
+  private void settleAfterFailure(Pair pair, List<Integer> slots, SlotPipeline src, SlotPipeline dst) {
+    List<Integer> open = new ArrayList<>();
+    for (int s : slots) {
+      try {
+        if (src.countKeysInSlot(s).get() == 0) {
+          dst.setSlotNode(s, pair.targetId()).get();
+          src.setSlotNode(s, pair.targetId()).get();
+        } else if (dst.countKeysInSlot(s).get() == 0) {
+          // Stop the source sending clients to the target, then look again: only a slot whose
+          // target still holds nothing may be closed.
+          src.setSlotStable(s).get();
+          if (dst.countKeysInSlot(s).get() == 0) {
+            dst.setSlotStable(s).get();
+          } else {
+            src.setSlotMigrating(s, pair.targetId()).get();
+            open.add(s);
+          }
+        } else {
+          open.add(s);
+        }
+      } catch (RedisAdminException e) {
+        open.add(s);
+      }
+    }
+    if (!open.isEmpty()) {
+      listener.warning("slots " + open + " are left migrating from " + pair.source() + " to " + pair.target()
+          + "; clients are still served and no key is lost. Fix the cause, then run the same command again or 'slotwise cluster fix'.");
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package io.slotwise.engine.migrate;
+
+import io.slotwise.engine.observe.ClusterView;
+import io.slotwise.engine.observe.NodeReport;
+import io.slotwise.engine.plan.SlotStats;
+import io.slotwise.engine.redis.RedisAdmin;
+import io.slotwise.engine.redis.SlotPipeline;
+import io.slotwise.engine.redis.SlotPipeline.Reply;
+import io.slotwise.engine.topology.HashSlots;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Measures keys and bytes per slot on every slot owner: {@code COUNTKEYSINSLOT} for every owned
+ * slot (pipelined); bytes either sampled ({@code MEMORY USAGE} of up to {@link #SAMPLE} keys of each
+ * slot, times its key count) or estimated from the node's average bytes per key.
+ */
+public final class SlotStatsCollector {
+  static final int SAMPLE = 16;
+
+  private final RedisAdmin admin;
+
+  public SlotStatsCollector(RedisAdmin admin) {
+    this.admin = admin;
+  }
+
+  public SlotStats collect(ClusterView view, boolean sampleMemory) {
+    long[] keys = new long[HashSlots.COUNT];
+    long[] bytes = new long[HashSlots.COUNT];
+    for (NodeReport p : view.slotOwners()) {
+      int[] slots = p.self().slots().toArray();
+      try (SlotPipeline pipe = admin.pipeline(p.address())) {
+        List<Reply<Long>> counts = new ArrayList<>(slots.length);
+        for (int s : slots) {
+          counts.add(pipe.countKeysInSlot(s));
+        }
+        for (int i = 0; i < slots.length; i++) {
+          keys[slots[i]] = counts.get(i).get();
+        }
+        if (sampleMemory) {
+          sample(pipe, slots, keys, bytes);
+        } else {
+          long dataset = Long.parseLong(admin.node(p.address()).info("memory").getOrDefault("used_memory_dataset", "0"));
+          long perKey = p.keys() > 0 ? Math.max(1, dataset / p.keys()) : 0;
+          for (int s : slots) {
+            bytes[s] = keys[s] * perKey;
+          }
+        }
+      }
+    }
+    return new SlotStats(keys, bytes);
+  }
+
+  private static void sample(SlotPipeline pipe, int[] slots, long[] keys, long[] bytes) {
+    List<Integer> withKeys = new ArrayList<>();
+    for (int s : slots) {
+      if (keys[s] > 0) {
+        withKeys.add(s);
+      }
+    }
+    List<List<byte[]>> samples = SlotPipeline.each(withKeys, s -> pipe.keysInSlot(s, SAMPLE));
+    List<List<Reply<Long>>> sizes = new ArrayList<>();
+    for (List<byte[]> ks : samples) {
+      List<Reply<Long>> r = new ArrayList<>();
+      for (byte[] k : ks) {
+        r.add(pipe.memoryUsage(k));
+      }
+      sizes.add(r);
+    }
+    for (int i = 0; i < withKeys.size(); i++) {
+      long sum = 0;
+      int n = 0;
+      for (Reply<Long> r : sizes.get(i)) {
+        Long v = r.get();
+        if (v != null) {
+          sum += v;
+          n++;
+        }
+      }
+      int s = withKeys.get(i);
+      bytes[s] = n == 0 ? 0 : Math.round((double) sum / n * keys[s]);
+    }
+  }
+}

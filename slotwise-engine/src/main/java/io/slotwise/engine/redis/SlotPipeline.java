@@ -1,0 +1,152 @@
+package io.slotwise.engine.redis;
+
+import io.lettuce.core.MigrateArgs;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.slotwise.engine.topology.NodeAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
+
+/**
+ * Pipelined slot and key commands on one dedicated connection: callers issue many commands, then
+ * {@link #await} them together, so a round trip is paid per batch instead of per command.
+ */
+public final class SlotPipeline implements AutoCloseable {
+  private final NodeAddress address;
+  private final RedisAdmin admin;
+  private final StatefulRedisConnection<byte[], byte[]> connection;
+  private final RedisAsyncCommands<byte[], byte[]> async;
+
+  SlotPipeline(NodeAddress address, RedisAdmin admin, StatefulRedisConnection<byte[], byte[]> connection) {
+    this.address = address;
+    this.admin = admin;
+    this.connection = connection;
+    this.async = connection.async();
+  }
+
+  public NodeAddress address() {
+    return address;
+  }
+
+  /** A pending reply; {@link #get} throws {@link RedisAdminException} naming the node and command. */
+  public static final class Reply<T> {
+    private final NodeAddress node;
+    private final String what;
+    private final CompletableFuture<T> future;
+
+    Reply(NodeAddress node, String what, CompletableFuture<T> future) {
+      this.node = node;
+      this.what = what;
+      this.future = future;
+    }
+
+    public T get() {
+      try {
+        return future.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RedisAdminException(node + ": interrupted during " + what);
+      } catch (ExecutionException e) {
+        throw Failures.translate(node, what, e.getCause());
+      }
+    }
+
+    /** The error message if the command failed, null if it succeeded. */
+    public String error() {
+      try {
+        get();
+        return null;
+      } catch (RedisAdminException e) {
+        return e.getMessage();
+      }
+    }
+  }
+
+  private <T> Reply<T> reply(String what, RedisFuture<T> f) {
+    return new Reply<>(address, what, f.toCompletableFuture());
+  }
+
+  public Reply<String> setSlotImporting(int slot, String sourceId) {
+    return reply("CLUSTER SETSLOT " + slot + " IMPORTING", async.clusterSetSlotImporting(slot, sourceId));
+  }
+
+  public Reply<String> setSlotMigrating(int slot, String targetId) {
+    return reply("CLUSTER SETSLOT " + slot + " MIGRATING", async.clusterSetSlotMigrating(slot, targetId));
+  }
+
+  public Reply<String> setSlotNode(int slot, String ownerId) {
+    return reply("CLUSTER SETSLOT " + slot + " NODE", async.clusterSetSlotNode(slot, ownerId));
+  }
+
+  public Reply<String> setSlotStable(int slot) {
+    return reply("CLUSTER SETSLOT " + slot + " STABLE", async.clusterSetSlotStable(slot));
+  }
+
+  public Reply<List<byte[]>> keysInSlot(int slot, int count) {
+    return reply("CLUSTER GETKEYSINSLOT " + slot, async.clusterGetKeysInSlot(slot, count));
+  }
+
+  public Reply<Long> countKeysInSlot(int slot) {
+    return reply("CLUSTER COUNTKEYSINSLOT " + slot, async.clusterCountKeysInSlot(slot));
+  }
+
+  /** {@code MEMORY USAGE key SAMPLES 5}; null for a key that vanished. */
+  public Reply<Long> memoryUsage(byte[] key) {
+    return reply("MEMORY USAGE", async.memoryUsage(key));
+  }
+
+  /** {@code MIGRATE host port "" 0 timeout [REPLACE] [AUTH ...] KEYS ...}, all keys of one slot. */
+  public Reply<String> migrate(NodeAddress target, List<byte[]> keys, boolean replace, long timeoutMillis) {
+    MigrateArgs<byte[]> args = new MigrateArgs<byte[]>().keys(keys);
+    if (replace) {
+      args.replace();
+    }
+    Credentials c = admin.credentials();
+    if (c.present()) {
+      if (c.username() != null) {
+        args.auth2(c.username(), new String(c.passwordChars()));
+      } else {
+        args.auth(c.passwordChars());
+      }
+    }
+    return reply("MIGRATE to " + target, async.migrate(target.host(), target.port(), 0, timeoutMillis, args));
+  }
+
+  /** Waits for every reply; the first failure is thrown after all have arrived. */
+  public static <T> List<T> await(List<Reply<T>> replies) {
+    List<T> out = new ArrayList<>(replies.size());
+    RedisAdminException first = null;
+    for (Reply<T> r : replies) {
+      try {
+        out.add(r.get());
+      } catch (RedisAdminException e) {
+        if (first == null) {
+          first = e;
+        }
+        out.add(null);
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+    return out;
+  }
+
+  /** Issues one command per item and waits for all of them. */
+  public static <I, T> List<T> each(List<I> items, Function<I, Reply<T>> command) {
+    List<Reply<T>> replies = new ArrayList<>(items.size());
+    for (I i : items) {
+      replies.add(command.apply(i));
+    }
+    return await(replies);
+  }
+
+  @Override
+  public void close() {
+    connection.closeAsync();
+  }
+}
