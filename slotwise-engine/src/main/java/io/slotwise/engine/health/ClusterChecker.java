@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -123,7 +124,7 @@ public final class ClusterChecker {
           continue;
         }
         boolean sameRole = other.primary() == self.primary() && other.replica() == self.replica();
-        boolean samePrimary = !self.replica() || self.primaryId().equals(other.primaryId());
+        boolean samePrimary = !self.replica() || Objects.equals(self.primaryId(), other.primaryId());
         if (!sameRole || !samePrimary) {
           out.add(new Problem(ProblemKind.ROLE_DISAGREEMENT,
               name(view, e.getKey()) + " thinks " + name(view, self.id()) + " is " + role(view, other)

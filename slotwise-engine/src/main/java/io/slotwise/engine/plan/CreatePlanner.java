@@ -5,6 +5,7 @@ import io.slotwise.engine.topology.NodeAddress;
 import io.slotwise.engine.topology.SlotSet;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,10 +15,13 @@ import java.util.Map;
  *
  * <p>Layout: with {@code n} nodes and {@code r} replicas per shard there are {@code n / (r + 1)}
  * shards (at least 3). Primaries are taken round-robin across failure domains, most populous
- * first, so they spread over hosts. Each replica is then taken from the domain with the most
- * unused nodes among those that hold no node of its shard yet; only when every remaining node
- * shares a domain with the shard is that rule given up. Nodes left over become extra replicas of
- * the shards, in turn. Slots are split into contiguous, near-equal ranges.
+ * first, so they spread over hosts. Replicas are then handed out in rounds, one per shard and
+ * round. A domain is under pressure when its unused nodes plus the replicas still owed to the shards
+ * that already hold it are many: the shard holding the domain under most pressure is served
+ * first, from the domain under most pressure among those that hold no node of the shard yet; only
+ * when every remaining node shares a domain with the shard is that rule given up. Nodes left over
+ * become extra replicas of the shards that hold fewest nodes of their domain, in a last, partial
+ * round. Slots are split into contiguous, near-equal ranges.
  *
  * <p>Steps: distinct config epochs (so slot claims never collide), slots to primaries, a full mesh
  * of MEETs (so membership converges in one gossip round instead of many), wait for agreement,
@@ -62,9 +66,20 @@ public final class CreatePlanner {
     }
     int remaining = nodes.size() - shards;
     while (remaining > 0) {
-      for (int i = 0; i < shards && remaining > 0; i++) {
-        Candidate pick = pickReplica(byDomain, primaries.get(i), replicaLists.get(i));
-        replicaLists.get(i).add(pick);
+      // One round gives every shard one more replica (the last round only some). Serving shards in
+      // index order fails: with 2 nodes on each of 3 hosts the last shard is left with a node of its
+      // own host. So serve the shard under the most pressure first, from the domain under the most.
+      List<Integer> unserved = new ArrayList<>();
+      for (int i = 0; i < shards; i++) {
+        unserved.add(i);
+      }
+      while (remaining > 0 && !unserved.isEmpty()) {
+        Map<String, Integer> pressure = pressure(byDomain, unserved, primaries, replicaLists, replicas);
+        int shard = remaining < unserved.size()
+            ? leastCrowded(byDomain, unserved, primaries, replicaLists)
+            : mostConstrained(byDomain, pressure, unserved, primaries, replicaLists);
+        unserved.remove(Integer.valueOf(shard));
+        replicaLists.get(shard).add(pickReplica(byDomain, pressure, primaries.get(shard), replicaLists.get(shard)));
         remaining--;
       }
     }
@@ -83,14 +98,85 @@ public final class CreatePlanner {
     return domains;
   }
 
-  private static Candidate pickReplica(Map<String, List<Candidate>> byDomain, Candidate primary, List<Candidate> shardReplicas) {
+  private static List<String> usedDomains(Candidate primary, List<Candidate> shardReplicas) {
     List<String> used = new ArrayList<>();
     used.add(primary.failureDomain());
     shardReplicas.forEach(r -> used.add(r.failureDomain()));
-    for (String d : domainsByRemaining(byDomain)) {
-      if (!byDomain.get(d).isEmpty() && !used.contains(d)) {
-        return byDomain.get(d).remove(0);
+    return used;
+  }
+
+  /**
+   * Per domain: its unused nodes plus the replicas still owed to the shards that already hold one of
+   * its nodes. While no domain's pressure exceeds the number of unused nodes, every shard can still
+   * get its replicas from domains it does not hold yet; lowering the highest pressure first tends to
+   * keep it so (exactly so within one round).
+   */
+  private static Map<String, Integer> pressure(
+      Map<String, List<Candidate>> byDomain, List<Integer> unserved, List<Candidate> primaries, List<List<Candidate>> replicaLists,
+      int replicas) {
+    Map<String, Integer> out = new LinkedHashMap<>();
+    byDomain.forEach((d, list) -> out.put(d, list.size()));
+    for (int i = 0; i < primaries.size(); i++) {
+      int have = replicaLists.get(i).size();
+      int need = have < replicas ? replicas - have : unserved.contains(i) ? 1 : 0;
+      for (String d : new HashSet<>(usedDomains(primaries.get(i), replicaLists.get(i)))) {
+        out.merge(d, need, Integer::sum);
       }
+    }
+    return out;
+  }
+
+  /** The unserved shard holding the domain under most pressure; then the one with fewest allowed nodes. */
+  private static int mostConstrained(
+      Map<String, List<Candidate>> byDomain, Map<String, Integer> pressure, List<Integer> unserved,
+      List<Candidate> primaries, List<List<Candidate>> replicaLists) {
+    int best = -1;
+    int bestPressure = -1;
+    int bestAllowed = Integer.MAX_VALUE;
+    for (int i : unserved) {
+      List<String> used = usedDomains(primaries.get(i), replicaLists.get(i));
+      int p = used.stream().mapToInt(d -> pressure.getOrDefault(d, 0)).max().orElse(0);
+      int allowed = byDomain.entrySet().stream().filter(e -> !used.contains(e.getKey())).mapToInt(e -> e.getValue().size()).sum();
+      if (p > bestPressure || (p == bestPressure && allowed < bestAllowed)) {
+        best = i;
+        bestPressure = p;
+        bestAllowed = allowed;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * In the last, partial round the shards that get a node are a choice: the unserved shard that
+   * holds fewest nodes of the most populous remaining domain, so the leftover node is not forced
+   * into a shard that already has its domain.
+   */
+  private static int leastCrowded(
+      Map<String, List<Candidate>> byDomain, List<Integer> unserved, List<Candidate> primaries, List<List<Candidate>> replicaLists) {
+    String domain = domainsByRemaining(byDomain).get(0);
+    int best = -1;
+    long bestUse = Long.MAX_VALUE;
+    for (int i : unserved) {
+      long use = usedDomains(primaries.get(i), replicaLists.get(i)).stream().filter(domain::equals).count();
+      if (use < bestUse) {
+        best = i;
+        bestUse = use;
+      }
+    }
+    return best;
+  }
+
+  private static Candidate pickReplica(
+      Map<String, List<Candidate>> byDomain, Map<String, Integer> pressure, Candidate primary, List<Candidate> shardReplicas) {
+    List<String> used = usedDomains(primary, shardReplicas);
+    String pick = null;
+    for (String d : domainsByRemaining(byDomain)) {
+      if (!byDomain.get(d).isEmpty() && !used.contains(d) && (pick == null || pressure.get(d) > pressure.get(pick))) {
+        pick = d;
+      }
+    }
+    if (pick != null) {
+      return byDomain.get(pick).remove(0);
     }
     // Every remaining node shares a domain with this shard: take the least used domain.
     String best = null;
