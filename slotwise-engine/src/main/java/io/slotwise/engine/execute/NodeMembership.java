@@ -81,6 +81,40 @@ public final class NodeMembership {
   }
 
   /**
+   * Waits until no application has sent a command to a node for {@link #CLIENT_QUIET} (bounded by
+   * {@link #CLIENT_WAIT}). A client with a stale slot map still sends to a drained node, which
+   * answers MOVED until the client refreshes its map; resetting or stopping the node before then
+   * would turn those redirects into errors.
+   */
+  private void awaitClientsGone(NodeAddress address) {
+    boolean[] said = {false};
+    try {
+      new Waiter(CLIENT_WAIT, java.time.Duration.ofMillis(200)).await("for applications to leave " + address, () -> {
+        List<Long> idle;
+        try {
+          idle = admin.node(address).applicationClientIdleSeconds();
+        } catch (RedisAdminException e) {
+          return null;
+        }
+        if (idle.stream().allMatch(sec -> sec >= CLIENT_QUIET.toSeconds())) {
+          return null;
+        }
+        if (!said[0]) {
+          progress.accept("waiting for applications to stop sending commands to " + address
+              + " (they follow MOVED until they refresh their slot map)");
+          said[0] = true;
+        }
+        return idle.size() + " application connection(s) still active";
+      });
+    } catch (OperationTimeoutException e) {
+      progress.accept("applications still send commands to " + address + " after " + CLIENT_WAIT.toSeconds() + " s; removing it anyway");
+    }
+  }
+
+  static final java.time.Duration CLIENT_QUIET = java.time.Duration.ofSeconds(2);
+  static final java.time.Duration CLIENT_WAIT = java.time.Duration.ofSeconds(60);
+
+  /**
    * Removes a node that owns no slots: its replicas (if it is a primary) move to other primaries,
    * every other node forgets it, and it is reset so that it cannot rejoin by gossip.
    */
@@ -102,6 +136,7 @@ public final class NodeMembership {
       admin.node(replica.address()).replicate(target.id());
       progress.accept("moved replica " + replica.address() + " to " + target.address());
     }
+    view.node(nodeId).ifPresent(r -> awaitClientsGone(r.address()));
     for (NodeReport r : view.reachable()) {
       if (!r.id().equals(nodeId) && r.about(nodeId).isPresent()) {
         admin.node(r.address()).forget(nodeId);

@@ -68,6 +68,30 @@ public final class NodeClient implements AutoCloseable {
     return parseInfo(run("INFO " + section, () -> sync.info(section)));
   }
 
+  /**
+   * Seconds since each application connection last sent a command: connections of Slotwise and
+   * replication links are left out.
+   */
+  public List<Long> applicationClientIdleSeconds() {
+    String list = run("CLIENT LIST", sync::clientList);
+    List<Long> out = new ArrayList<>();
+    for (String line : list.split("\n")) {
+      Map<String, String> f = new LinkedHashMap<>();
+      for (String kv : line.trim().split(" ")) {
+        int eq = kv.indexOf('=');
+        if (eq > 0) {
+          f.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+      }
+      String flags = f.getOrDefault("flags", "");
+      if (f.isEmpty() || RedisAdmin.CLIENT_NAME.equals(f.get("name")) || flags.contains("M") || flags.contains("S")) {
+        continue;
+      }
+      out.add(Long.parseLong(f.getOrDefault("idle", "0")));
+    }
+    return out;
+  }
+
   public long dbsize() {
     return run("DBSIZE", sync::dbsize);
   }
@@ -194,12 +218,27 @@ public final class NodeClient implements AutoCloseable {
     });
   }
 
-  /** Renames a key of a slot this node is importing ({@code ASKING} first). */
+  /**
+   * Renames a key of a slot this node is importing. RENAME is refused there (TRYAGAIN: a multi-key
+   * command while the slot moves), so the value is copied with DUMP and RESTORE (keeping its TTL)
+   * and the old name deleted; each command preceded by {@code ASKING}. Clients do not touch this
+   * copy meanwhile: they are only sent here for keys the source does not have.
+   */
   public synchronized void renameImporting(byte[] key, byte[] newKey) {
     run("RENAME", () -> {
       var c = bytes().sync();
       c.asking();
-      return c.rename(key, newKey);
+      byte[] dump = c.dump(key);
+      if (dump == null) {
+        return null;
+      }
+      c.asking();
+      long ttl = c.pttl(key);
+      c.asking();
+      c.restore(newKey, Math.max(0, ttl), dump);
+      c.asking();
+      c.del(key);
+      return null;
     });
   }
 

@@ -22,6 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class RedisAdmin implements AutoCloseable {
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
+  /** The name our connections carry ({@code CLIENT SETNAME}), so client traffic can be told apart. */
+  public static final String CLIENT_NAME = "slotwise";
   static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
   /** Data movement: a MIGRATE of a key of hundreds of MB may legitimately take minutes. */
   static final Duration MIGRATION_TIMEOUT = Duration.ofMinutes(10);
@@ -109,8 +111,11 @@ public final class RedisAdmin implements AutoCloseable {
   }
 
   private RedisURI uri(NodeAddress address, Duration timeout) {
-    RedisURI.Builder b =
-        RedisURI.builder().withHost(address.host()).withPort(address.port()).withTimeout(timeout);
+    RedisURI.Builder b = RedisURI.builder()
+        .withHost(address.host())
+        .withPort(address.port())
+        .withTimeout(timeout)
+        .withClientName(CLIENT_NAME);
     if (credentials.present()) {
       if (credentials.username() != null) {
         b.withAuthentication(credentials.username(), credentials.passwordChars());
