@@ -25,7 +25,8 @@ import java.util.TreeMap;
  * target); then, while some primary is outside the threshold, the primary furthest above its
  * target gives the slot whose weight best fills the deficit of the one furthest below, as long as
  * that strictly reduces the imbalance. A slot heavier than the gap is never moved, so a hot hash
- * tag that alone exceeds the mean is reported instead of bounced around.
+ * tag that alone exceeds the mean is reported instead of bounced around. The plan lists each slot
+ * at most once, from its current owner to its final one.
  */
 public final class RebalancePlanner {
   /** A primary as the planner sees it. {@code weight} 0 means: hold no slot. */
@@ -72,13 +73,29 @@ public final class RebalancePlanner {
       emptyZeroWeight(primaries, stats, by, target, load, owned, givers, moves);
       byWeight(primaries, stats, by, thresholdPercent, target, load, owned, givers, moves, notes);
     }
+    List<PlannedMove> net = net(moves);
     long keys = 0;
     long bytes = 0;
-    for (PlannedMove m : moves) {
+    for (PlannedMove m : net) {
       keys += stats.keys()[m.slot()];
       bytes += stats.bytes()[m.slot()];
     }
-    return new RebalancePlan(by, List.copyOf(moves), before, load, target, keys, bytes, notes);
+    return new RebalancePlan(by, net, before, load, target, keys, bytes, notes);
+  }
+
+  /**
+   * One move per slot, from its owner before the plan to its owner after it; none if that is the
+   * same primary. The search may pass a slot on (a weight-0 primary hands it to X, then X gives it
+   * to Y), but the migrator runs (from, to) groups in parallel, so every move must start from the
+   * slot's current owner, and a slot's keys should travel once.
+   */
+  private static List<PlannedMove> net(List<PlannedMove> moves) {
+    Map<Integer, PlannedMove> bySlot = new LinkedHashMap<>();
+    for (PlannedMove m : moves) {
+      PlannedMove first = bySlot.get(m.slot());
+      bySlot.put(m.slot(), new PlannedMove(m.slot(), first == null ? m.from() : first.from(), m.to()));
+    }
+    return bySlot.values().stream().filter(m -> !m.from().equals(m.to())).toList();
   }
 
   private static boolean mayGive(Set<String> givers, String id) {
