@@ -60,7 +60,7 @@ final class ReshardCommands {
         progressOut().println(line);
         progressOut().flush();
       });
-      // Plan first (dry run), so the progress display knows the totals; then do it.
+      // Plan first (as a dry run), print it, then carry out that same plan.
       Rebalancer.Outcome planned = op.apply(rebalancer, true);
       RebalancePlan plan = planned.plan();
       PrintWriter p = progressOut();
@@ -74,7 +74,7 @@ final class ReshardCommands {
       if (!dryRun && !plan.moves().isEmpty()) {
         ProgressReporter progress = new ProgressReporter(p, System.console() != null && !json, plan.keysMoved(), plan.moves().size());
         deferred.delegate = progress;
-        outcome = op.apply(rebalancer, false);
+        outcome = planned.resumedSlots() > 0 ? op.apply(rebalancer, false) : rebalancer.carryOut(planned);
         progress.finish();
       }
       printOutcome(s, seed, outcome);

@@ -452,7 +452,8 @@ public final class LocalCluster implements AutoCloseable {
     return out;
   }
 
-  private RedisProcess startNewNode() throws IOException {
+  /** Starts one more node (not yet part of the cluster) and records it. */
+  public synchronized RedisProcess startNewNode() throws IOException {
     int index = nodes.stream().mapToInt(RedisProcess::index).max().orElse(-1) + 1;
     RedisProcess p = allocate(spec, block, index);
     p.writeConfig(spec);

@@ -34,7 +34,14 @@ public final class Rebalancer {
   public record Request(BalanceBy by, double thresholdPercent, Map<String, Double> weights, boolean useEmptyPrimaries, Set<String> givers, boolean dryRun) {}
 
   /** What was planned and done; {@code result} is null for a dry run. */
-  public record Outcome(RebalancePlan plan, SlotMigrator.Result result, int resumedSlots, Map<String, NodeAddress> addresses, SlotStats stats) {}
+  public record Outcome(
+      RebalancePlan plan,
+      SlotMigrator.Result result,
+      int resumedSlots,
+      Map<String, NodeAddress> addresses,
+      SlotStats stats,
+      NodeAddress seed,
+      List<NodeAddress> primaries) {}
 
   /** Problems that stop a data movement; open slots are not among them: they are resumed. */
   private static final Set<ProblemKind> BLOCKING = EnumSet.of(
@@ -211,16 +218,35 @@ public final class Rebalancer {
   private Outcome execute(NodeAddress seed, ClusterView view, RebalancePlan plan, SlotStats stats, int resumed, boolean dryRun) {
     Map<String, NodeAddress> addresses = new java.util.HashMap<>();
     view.reachable().forEach(r -> addresses.put(r.id(), r.address()));
-    if (dryRun || plan.moves().isEmpty()) {
-      return new Outcome(plan, null, resumed, addresses, stats);
+    Outcome planned = new Outcome(plan, null, resumed, addresses, stats, seed, primaries(view));
+    return dryRun ? planned : move(planned);
+  }
+
+  /**
+   * Carries out a plan made by a dry run, without observing and measuring again. A dry run that
+   * found open slots ({@code resumedSlots > 0}) must be redone for real instead: finishing them
+   * changes what the plan should be.
+   */
+  public Outcome carryOut(Outcome planned) {
+    if (planned.resumedSlots() > 0) {
+      throw new IllegalStateException("open slots must be finished before this plan can run; plan again without dry run");
     }
+    return move(planned);
+  }
+
+  private Outcome move(Outcome planned) {
+    RebalancePlan plan = planned.plan();
+    if (plan.moves().isEmpty()) {
+      return planned;
+    }
+    Map<String, NodeAddress> addresses = planned.addresses();
     List<SlotMove> moves = new ArrayList<>();
     for (RebalancePlan.PlannedMove m : plan.moves()) {
       moves.add(new SlotMove(m.slot(), m.from(), addresses.get(m.from()), m.to(), addresses.get(m.to())));
     }
-    SlotMigrator.Result result = new SlotMigrator(admin, options, listener).migrate(moves, primaries(view));
-    awaitAgreement(seed);
-    return new Outcome(plan, result, resumed, addresses, stats);
+    SlotMigrator.Result result = new SlotMigrator(admin, options, listener).migrate(moves, planned.primaries());
+    awaitAgreement(planned.seed());
+    return new Outcome(plan, result, planned.resumedSlots(), addresses, planned.stats(), planned.seed(), planned.primaries());
   }
 
   private static List<NodeAddress> primaries(ClusterView view) {
@@ -253,7 +279,11 @@ public final class Rebalancer {
           bytes += stats.bytes()[s];
         }
       }
-      out.add(addresses.get(ft[0]) + " -> " + addresses.get(ft[1]) + ": " + set.size() + " slots " + set
+      String ranges = set.toString();
+      if (ranges.length() > 60) {
+        ranges = ranges.substring(0, ranges.lastIndexOf(',', 60)) + ",… (" + set.ranges().size() + " ranges)";
+      }
+      out.add(addresses.get(ft[0]) + " -> " + addresses.get(ft[1]) + ": " + set.size() + " slots " + ranges
           + (stats != null ? ", " + keys + " keys, " + bytes + " bytes" : ""));
     });
     return out;

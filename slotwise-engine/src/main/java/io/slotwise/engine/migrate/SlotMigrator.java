@@ -188,16 +188,24 @@ public final class SlotMigrator {
           }
         }
       }
+      List<Reply<String>> told = new ArrayList<>();
       for (int i = 0; i < slots.size(); i += options.slotsPerGroup()) {
         List<Integer> group = slots.subList(i, Math.min(slots.size(), i + options.slotsPerGroup()));
-        moveGroup(pair, group, src, dst, others.values());
+        moveGroup(pair, group, src, dst, others.values(), told);
+      }
+      for (Reply<String> r : told) {
+        String err = r.error();
+        if (err != null && !err.contains("only with masters")) {
+          listener.warning("could not tell every primary about new slot owners (" + err + "); gossip will");
+          break;
+        }
       }
     } finally {
       others.values().forEach(SlotPipeline::close);
     }
   }
 
-  private void moveGroup(Pair pair, List<Integer> group, SlotPipeline src, SlotPipeline dst, Collection<SlotPipeline> others) {
+  private void moveGroup(Pair pair, List<Integer> group, SlotPipeline src, SlotPipeline dst, Collection<SlotPipeline> others, List<Reply<String>> told) {
     List<Reply<String>> importing = new ArrayList<>();
     for (int s : group) {
       importing.add(dst.setSlotImporting(s, pair.sourceId()));
@@ -249,17 +257,13 @@ public final class SlotMigrator {
         throw new MigrationException("cannot finish moving slots to " + pair.target() + " on " + pair.source() + ": " + err, null);
       }
     }
+    // The other primaries learn the new owners without making this pair wait: they may be busy
+    // with other pairs' MIGRATEs, and gossip would tell them anyway. Replies are checked later.
     for (SlotPipeline o : others) {
-      List<Reply<String>> told = new ArrayList<>();
       for (int s : all) {
         told.add(o.setSlotNode(s, pair.targetId()));
       }
-      for (Reply<String> r : told) {
-        if (r.error() != null && !r.error().contains("only with masters")) {
-          listener.warning("could not tell " + o.address() + " about slot owners: " + r.error() + " (gossip will)");
-          break;
-        }
-      }
+      o.flush();
     }
     listener.slotsDone(all.size());
   }

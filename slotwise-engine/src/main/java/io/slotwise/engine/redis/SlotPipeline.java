@@ -26,6 +26,19 @@ public final class SlotPipeline implements AutoCloseable {
     this.admin = admin;
     this.connection = connection;
     this.async = connection.async();
+    // Commands are written in bursts and flushed once, before the first reply is awaited: one
+    // system call per burst instead of one per command.
+    connection.setAutoFlushCommands(false);
+  }
+
+  private volatile boolean dirty;
+
+  /** Sends every command issued since the last flush. */
+  public void flush() {
+    if (dirty) {
+      dirty = false;
+      connection.flushCommands();
+    }
   }
 
   public NodeAddress address() {
@@ -34,17 +47,19 @@ public final class SlotPipeline implements AutoCloseable {
 
   /** A pending reply; {@link #get} throws {@link RedisAdminException} naming the node and command. */
   public static final class Reply<T> {
-    private final NodeAddress node;
+    private final SlotPipeline pipeline;
     private final String what;
     private final CompletableFuture<T> future;
 
-    Reply(NodeAddress node, String what, CompletableFuture<T> future) {
-      this.node = node;
+    Reply(SlotPipeline pipeline, String what, CompletableFuture<T> future) {
+      this.pipeline = pipeline;
       this.what = what;
       this.future = future;
     }
 
     public T get() {
+      NodeAddress node = pipeline.address;
+      pipeline.flush();
       try {
         return future.get();
       } catch (InterruptedException e) {
@@ -67,7 +82,8 @@ public final class SlotPipeline implements AutoCloseable {
   }
 
   private <T> Reply<T> reply(String what, RedisFuture<T> f) {
-    return new Reply<>(address, what, f.toCompletableFuture());
+    dirty = true;
+    return new Reply<>(this, what, f.toCompletableFuture());
   }
 
   public Reply<String> setSlotImporting(int slot, String sourceId) {

@@ -1,0 +1,300 @@
+package io.slotwise.bench;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.slotwise.engine.execute.NodeMembership;
+import io.slotwise.engine.execute.Waiter;
+import io.slotwise.engine.local.LocalCluster;
+import io.slotwise.engine.local.LocalClusterSpec;
+import io.slotwise.engine.local.RedisProcess;
+import io.slotwise.engine.local.RedisServerBinary;
+import io.slotwise.engine.observe.ClusterView;
+import io.slotwise.engine.observe.NodeReport;
+import io.slotwise.engine.topology.HashSlots;
+import io.slotwise.engine.topology.NodeAddress;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Moves the same data with Slotwise and with {@code redis-cli --cluster}, side by side, and prints
+ * keys/s and the ratios. Each contestant gets a fresh 3 primary + 3 replica local cluster loaded
+ * with the same keys; afterwards every key is read back and compared.
+ *
+ * <p>Scenarios: {@code add-shard} (a 4th, empty shard joins; rebalance with empty primaries) and
+ * {@code drain} (one of 4 primaries is emptied onto the others).
+ *
+ * <p>Usage: {@code RebalanceBench [--keys N] [--value-size B] [--scenario add-shard|drain|all] [--jar PATH]}
+ */
+public final class RebalanceBench {
+  private static final String LOG_PREFIX = "bench: ";
+
+  private final int keys;
+  private final int valueSize;
+  private final String jar;
+  private final String redisCli;
+  private final String redisServer;
+
+  RebalanceBench(int keys, int valueSize, String jar, String redisCli, String redisServer) {
+    this.keys = keys;
+    this.valueSize = valueSize;
+    this.jar = jar;
+    this.redisCli = redisCli;
+    this.redisServer = redisServer;
+  }
+
+  record Run(String scenario, String tool, double seconds, long keysMoved, long missing) {
+    double keysPerSecond() {
+      return seconds > 0 ? keysMoved / seconds : 0;
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    int keys = 1_000_000;
+    int valueSize = 100;
+    String scenario = "all";
+    String jar = "slotwise-cli/target/slotwise.jar";
+    List<String> tools = List.of("slotwise", "redis-cli", "redis-cli --cluster-pipeline 1000");
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--keys" -> keys = Integer.parseInt(args[++i]);
+        case "--value-size" -> valueSize = Integer.parseInt(args[++i]);
+        case "--scenario" -> scenario = args[++i];
+        case "--jar" -> jar = args[++i];
+        case "--tools" -> tools = List.of(args[++i].split(","));
+        default -> {
+          System.err.println("error: unknown argument " + args[i]);
+          System.exit(2);
+        }
+      }
+    }
+    if (!Files.exists(Path.of(jar))) {
+      System.err.println("error: " + jar + " not found; build with: mvn -q -DskipTests package");
+      System.exit(2);
+    }
+    String redisServer = RedisServerBinary.require(null);
+    String redisCli = Path.of(redisServer).resolveSibling("redis-cli").toString();
+    RebalanceBench bench = new RebalanceBench(keys, valueSize, jar, redisCli, redisServer);
+    List<Run> runs = new ArrayList<>();
+    List<String> scenarios = scenario.equals("all") ? List.of("add-shard", "drain") : List.of(scenario);
+    for (String sc : scenarios) {
+      for (String tool : tools) {
+        Run r = bench.run(sc, tool);
+        runs.add(r);
+        say(String.format("%s / %s: %d keys moved in %.2f s = %,.0f keys/s, %d keys missing or wrong",
+            r.scenario(), r.tool(), r.keysMoved(), r.seconds(), r.keysPerSecond(), r.missing()));
+      }
+    }
+    System.out.println();
+    System.out.printf("%-10s %-36s %9s %11s %10s %14s %14s%n", "scenario", "tool", "seconds", "keys moved", "keys/s",
+        "keys/s ratio", "speed-up (time)");
+    Map<String, Run> baseline = new HashMap<>();
+    for (Run r : runs) {
+      if (r.tool().equals("redis-cli")) {
+        baseline.put(r.scenario(), r);
+      }
+    }
+    boolean lost = false;
+    for (Run r : runs) {
+      Run base = baseline.get(r.scenario());
+      System.out.printf("%-10s %-36s %9.2f %11d %10.0f %13.2fx %13.2fx%n", r.scenario(), r.tool(), r.seconds(), r.keysMoved(), r.keysPerSecond(),
+          base != null && base.keysPerSecond() > 0 ? r.keysPerSecond() / base.keysPerSecond() : 0,
+          base != null && r.seconds() > 0 ? base.seconds() / r.seconds() : 0);
+      lost |= r.missing() > 0;
+    }
+    System.out.println("ratios are against redis-cli --cluster with its default pipeline (10 keys per MIGRATE);"
+        + " Slotwise moves the slots with the fewest keys first, so it may move fewer keys for the same slot balance");
+    System.out.println(lost ? "VERIFY FAILED: some keys were missing or wrong" : "verified: every key read back with its value after every run");
+    System.exit(lost ? 1 : 0);
+  }
+
+  static void say(String s) {
+    System.err.println(LOG_PREFIX + s);
+  }
+
+  Run run(String scenario, String tool) throws Exception {
+    Path home = Files.createTempDirectory("slotwise-bench");
+    LocalClusterSpec spec = new LocalClusterSpec("bench", 3, 1, home, 0, redisServer, 15000, null, false);
+    say("starting a fresh 3x1 cluster for " + scenario + " / " + tool);
+    LocalCluster cluster = LocalCluster.up(spec, line -> {});
+    try {
+      NodeAddress seed = cluster.addresses().get(0);
+      long t0 = System.nanoTime();
+      load(cluster.observe());
+      say(String.format("loaded %d keys of %d bytes in %.1f s", keys, valueSize, (System.nanoTime() - t0) / 1e9));
+      NodeMembership membership = new NodeMembership(cluster.admin(), cluster.observer(), Waiter.standard(), line -> {});
+      RedisProcess primary = cluster.startNewNode();
+      String newId = membership.add(seed, primary.address(), null, false);
+      RedisProcess replica = cluster.startNewNode();
+      membership.add(seed, replica.address(), newId, false);
+      List<String> cmd;
+      String watched;
+      if (scenario.equals("add-shard")) {
+        watched = newId;
+        cmd = tool.equals("slotwise")
+            ? List.of(javaBin(), "-jar", jar, "cluster", "rebalance", seed.toString(), "--use-empty-primaries")
+            : redisCli(List.of("--cluster", "rebalance", seed.toString(), "--cluster-use-empty-masters"), tool);
+      } else {
+        // First give the 4th shard its share, untimed, so that draining moves a full shard's data.
+        exec(List.of(javaBin(), "-jar", jar, "cluster", "rebalance", seed.toString(), "--use-empty-primaries"));
+        watched = newId;
+        cmd = tool.equals("slotwise")
+            ? List.of(javaBin(), "-jar", jar, "cluster", "drain", seed.toString(), newId)
+            : redisCli(List.of("--cluster", "rebalance", seed.toString(), "--cluster-weight", newId + "=0"), tool);
+      }
+      long before = keysOn(cluster, watched);
+      say("running: " + String.join(" ", cmd));
+      long start = System.nanoTime();
+      exec(cmd);
+      double secs = (System.nanoTime() - start) / 1e9;
+      long after = keysOn(cluster, watched);
+      long moved = Math.abs(after - before);
+      long missing = verify(cluster.observe());
+      return new Run(scenario, tool, secs, moved, missing);
+    } finally {
+      cluster.destroy();
+      cluster.close();
+      Files.deleteIfExists(home);
+    }
+  }
+
+  private List<String> redisCli(List<String> args, String tool) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(redisCli);
+    cmd.addAll(args);
+    if (tool.contains("--cluster-pipeline")) {
+      cmd.add("--cluster-pipeline");
+      cmd.add("1000");
+    }
+    return cmd;
+  }
+
+  private static String javaBin() {
+    return ProcessHandle.current().info().command().orElse("java");
+  }
+
+  private static void exec(List<String> cmd) throws IOException, InterruptedException {
+    Path log = Files.createTempFile("slotwise-bench", ".log");
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+    if (!p.waitFor(30, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new IllegalStateException("timed out: " + String.join(" ", cmd));
+    }
+    if (p.exitValue() != 0) {
+      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+      throw new IllegalStateException("failed (" + p.exitValue() + "): " + String.join(" ", cmd) + "\n"
+          + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size())));
+    }
+    if (System.getenv("BENCH_VERBOSE") != null) {
+      Files.readAllLines(log, StandardCharsets.UTF_8).forEach(l -> say("  | " + l));
+    }
+    Files.deleteIfExists(log);
+  }
+
+  private long keysOn(LocalCluster cluster, String id) {
+    return cluster.observe().node(id).map(NodeReport::keys).orElse(0L);
+  }
+
+  static String key(int i) {
+    return "key:" + i;
+  }
+
+  static String value(int i, int size) {
+    StringBuilder sb = new StringBuilder(size);
+    sb.append(i).append(':');
+    while (sb.length() < size) {
+      sb.append((char) ('a' + (i * 31 + sb.length()) % 26));
+    }
+    return sb.toString();
+  }
+
+  /** Routes each key to its slot's owner and writes it there, pipelined. */
+  private void load(ClusterView view) {
+    String[] owner = ownerBySlot(view);
+    Map<String, List<Integer>> byNode = new LinkedHashMap<>();
+    for (int i = 0; i < keys; i++) {
+      byNode.computeIfAbsent(owner[HashSlots.slotOf(key(i))], k -> new ArrayList<>()).add(i);
+    }
+    forEachNode(view, byNode, (async, i) -> async.set(key(i), value(i, valueSize)), (i, reply) -> true);
+  }
+
+  /** Reads every key from its owner now; returns how many are missing or wrong. */
+  private long verify(ClusterView view) {
+    String[] owner = ownerBySlot(view);
+    Map<String, List<Integer>> byNode = new LinkedHashMap<>();
+    for (int i = 0; i < keys; i++) {
+      byNode.computeIfAbsent(owner[HashSlots.slotOf(key(i))], k -> new ArrayList<>()).add(i);
+    }
+    long total = view.primaries().stream().mapToLong(NodeReport::keys).sum();
+    long[] bad = {0};
+    forEachNode(view, byNode, (async, i) -> async.get(key(i)), (i, reply) -> {
+      if (!value(i, valueSize).equals(reply)) {
+        bad[0]++;
+      }
+      return true;
+    });
+    if (total != keys) {
+      say("primaries hold " + total + " keys, expected " + keys);
+      bad[0] += Math.abs(total - keys);
+    }
+    return bad[0];
+  }
+
+  private static String[] ownerBySlot(ClusterView view) {
+    String[] owner = new String[HashSlots.COUNT];
+    for (NodeReport p : view.slotOwners()) {
+      for (int s : p.self().slots().toArray()) {
+        owner[s] = p.address().toString();
+      }
+    }
+    return owner;
+  }
+
+  interface Command {
+    RedisFuture<String> send(RedisAsyncCommands<String, String> async, int i);
+  }
+
+  interface Check {
+    boolean accept(int i, String reply);
+  }
+
+  private static void forEachNode(ClusterView view, Map<String, List<Integer>> byNode, Command command, Check check) {
+    RedisClient client = RedisClient.create();
+    try {
+      for (Map.Entry<String, List<Integer>> e : byNode.entrySet()) {
+        NodeAddress a = NodeAddress.parse(e.getKey());
+        try (StatefulRedisConnection<String, String> c = client.connect(RedisURI.create(a.host(), a.port()))) {
+          c.setTimeout(Duration.ofMinutes(1));
+          RedisAsyncCommands<String, String> async = c.async();
+          List<Integer> ids = e.getValue();
+          for (int from = 0; from < ids.size(); from += 10_000) {
+            List<Integer> chunk = ids.subList(from, Math.min(ids.size(), from + 10_000));
+            List<RedisFuture<String>> futures = new ArrayList<>(chunk.size());
+            for (int i : chunk) {
+              futures.add(command.send(async, i));
+            }
+            for (int k = 0; k < chunk.size(); k++) {
+              check.accept(chunk.get(k), futures.get(k).get(1, TimeUnit.MINUTES));
+            }
+          }
+        } catch (Exception ex) {
+          throw new IllegalStateException(ex);
+        }
+      }
+    } finally {
+      client.shutdown();
+    }
+  }
+}
