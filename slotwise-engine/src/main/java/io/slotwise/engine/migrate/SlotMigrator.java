@@ -274,28 +274,21 @@ public final class SlotMigrator {
     List<Integer> pending = slots;
     while (!pending.isEmpty()) {
       List<List<byte[]>> keysBySlot = SlotPipeline.each(pending, s -> src.keysInSlot(s, options.keysPerScan()));
-      List<Reply<Long>> sizes = new ArrayList<>();
-      for (List<byte[]> ks : keysBySlot) {
-        for (byte[] k : ks) {
-          sizes.add(src.memoryUsage(k));
-        }
-      }
+      List<long[]> sizes = sizes(src, keysBySlot);
       List<Batch> batches = new ArrayList<>();
-      int sizeIndex = 0;
       for (int i = 0; i < pending.size(); i++) {
         List<byte[]> ks = keysBySlot.get(i);
+        long[] sz = sizes.get(i);
         List<byte[]> current = new ArrayList<>();
         long currentBytes = 0;
-        for (byte[] k : ks) {
-          Long size = sizes.get(sizeIndex++).get();
-          long sz = size == null ? 0 : size;
-          if (!current.isEmpty() && (currentBytes + sz > options.batchBytes() || current.size() >= options.maxKeysPerBatch())) {
+        for (int k = 0; k < ks.size(); k++) {
+          if (!current.isEmpty() && (currentBytes + sz[k] > options.batchBytes() || current.size() >= options.maxKeysPerBatch())) {
             batches.add(new Batch(pending.get(i), current, currentBytes));
             current = new ArrayList<>();
             currentBytes = 0;
           }
-          current.add(k);
-          currentBytes += sz;
+          current.add(ks.get(k));
+          currentBytes += sz[k];
         }
         if (!current.isEmpty()) {
           batches.add(new Batch(pending.get(i), current, currentBytes));
@@ -342,6 +335,40 @@ public final class SlotMigrator {
       }
       pending = new ArrayList<>(again);
     }
+  }
+
+  /**
+   * Sizes of the keys, slot by slot: one script call per slot, pipelined; per-key {@code MEMORY
+   * USAGE} for a slot where the script is refused (a key vanished mid-move: TRYAGAIN).
+   */
+  private static List<long[]> sizes(SlotPipeline src, List<List<byte[]>> keysBySlot) {
+    List<Reply<List<Object>>> scripted = new ArrayList<>();
+    for (List<byte[]> ks : keysBySlot) {
+      scripted.add(ks.isEmpty() ? null : src.memoryUsages(ks));
+    }
+    List<long[]> out = new ArrayList<>();
+    for (int i = 0; i < keysBySlot.size(); i++) {
+      List<byte[]> ks = keysBySlot.get(i);
+      long[] sz = new long[ks.size()];
+      Reply<List<Object>> r = scripted.get(i);
+      if (r != null && r.error() == null) {
+        List<Object> values = r.get();
+        for (int k = 0; k < sz.length; k++) {
+          sz[k] = values.get(k) instanceof Long l ? l : 0;
+        }
+      } else if (r != null) {
+        List<Reply<Long>> each = new ArrayList<>();
+        for (byte[] k : ks) {
+          each.add(src.memoryUsage(k));
+        }
+        for (int k = 0; k < sz.length; k++) {
+          Long v = each.get(k).get();
+          sz[k] = v == null ? 0 : v;
+        }
+      }
+      out.add(sz);
+    }
+    return out;
   }
 
   /**

@@ -115,6 +115,19 @@ public final class SlotPipeline implements AutoCloseable {
     return reply("MEMORY USAGE", async.memoryUsage(key));
   }
 
+  private static final String SIZES_SCRIPT =
+      "local r = {} for i, k in ipairs(KEYS) do r[i] = redis.call('MEMORY', 'USAGE', k) or 0 end return r";
+
+  /**
+   * {@code MEMORY USAGE} of many keys of one slot in one round trip (a read-only script), 0 for a
+   * key that vanished. Fails with TRYAGAIN when a key of a migrating slot is gone; callers fall
+   * back to {@link #memoryUsage}.
+   */
+  public Reply<List<Object>> memoryUsages(List<byte[]> keys) {
+    byte[][] k = keys.toArray(new byte[0][]);
+    return reply("EVAL sizes", async.<List<Object>>eval(SIZES_SCRIPT, io.lettuce.core.ScriptOutputType.MULTI, k));
+  }
+
   /** {@code MIGRATE host port "" 0 timeout [REPLACE] [AUTH ...] KEYS ...}, all keys of one slot. */
   public Reply<String> migrate(NodeAddress target, List<byte[]> keys, boolean replace, long timeoutMillis) {
     MigrateArgs<byte[]> args = new MigrateArgs<byte[]>().keys(keys);
