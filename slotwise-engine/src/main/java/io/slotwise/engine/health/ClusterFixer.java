@@ -197,6 +197,12 @@ public final class ClusterFixer {
       }
       // Owner first, then everyone else: no node ever serves the slot without its keys.
       mover.finish(slot, destination, dst, null, primaries);
+      // SETSLOT NODE clears IMPORTING only on the node it names; the others (drained above) are closed here.
+      for (OpenSlot o : e.getValue()) {
+        if (o.kind() == OpenSlot.Kind.IMPORTING && !o.nodeId().equals(destination)) {
+          view.node(o.nodeId()).ifPresent(n -> admin.node(n.address()).setSlotStable(slot));
+        }
+      }
       String how = destination.equals(owner) ? "rolled back" : "finished";
       act.accept(how + " the migration of slot " + slot + " (now on " + dst.address() + ", " + moved + " keys moved)");
     }
@@ -314,11 +320,17 @@ public final class ClusterFixer {
     });
   }
 
-  /** True when no reachable node thinks a live node owns the slot (a dead owner does not count). */
+  /**
+   * False while some node believes the slot belongs to a reachable node that is not a primary yet
+   * (a replica being promoted may be about to claim it). A dead owner does not count, nor does a
+   * reachable primary that does not claim the slot itself: its own word is the truth, the others'
+   * belief is stale (it gave the slot up, e.g. by DELSLOTS on it alone).
+   */
   private static boolean unclaimedByLiveOpinion(ClusterView view, int slot) {
     for (NodeReport r : view.reachable()) {
       for (NodeRecord rec : r.known()) {
-        if (rec.primary() && rec.slots().contains(slot) && !rec.failed() && view.node(rec.id()).isPresent()) {
+        if (rec.primary() && rec.slots().contains(slot) && !rec.failed()
+            && view.node(rec.id()).map(n -> !n.self().primary()).orElse(false)) {
           return false;
         }
       }

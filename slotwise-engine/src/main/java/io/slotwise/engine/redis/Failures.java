@@ -16,7 +16,8 @@ final class Failures {
       return r;
     }
     String msg = describe(e);
-    String lower = msg.toLowerCase();
+    // Lettuce wraps the server's refusal of AUTH in "Unable to connect to ...": look at the root too.
+    String lower = (msg + " " + describe(rootCause(e))).toLowerCase();
     if (lower.contains("wrongpass") || lower.contains("invalid password") || lower.contains("invalid username-password")) {
       return new RedisAdminException(node + ": authentication failed (wrong password?)", e);
     }
