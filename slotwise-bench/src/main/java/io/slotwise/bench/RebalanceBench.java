@@ -35,21 +35,24 @@ import java.util.concurrent.TimeUnit;
  * <p>Scenarios: {@code add-shard} (a 4th, empty shard joins; rebalance with empty primaries) and
  * {@code drain} (one of 4 primaries is emptied onto the others).
  *
- * <p>Usage: {@code RebalanceBench [--keys N] [--value-size B] [--scenario add-shard|drain|all] [--jar PATH]}
+ * <p>Slotwise runs through its launcher ({@code ./slotwise}), as users run it.
+ *
+ * <p>Usage: {@code RebalanceBench [--keys N] [--value-size B] [--scenario add-shard|drain|all]
+ * [--tools slotwise,redis-cli,...] [--slotwise PATH] [--setup-only]}
  */
 public final class RebalanceBench {
   private static final String LOG_PREFIX = "bench: ";
 
   private final int keys;
   private final int valueSize;
-  private final String jar;
+  private final String launcher;
   private final String redisCli;
   private final String redisServer;
 
   RebalanceBench(int keys, int valueSize, String jar, String redisCli, String redisServer) {
     this.keys = keys;
     this.valueSize = valueSize;
-    this.jar = jar;
+    this.launcher = jar;
     this.redisCli = redisCli;
     this.redisServer = redisServer;
   }
@@ -64,15 +67,16 @@ public final class RebalanceBench {
     int keys = 1_000_000;
     int valueSize = 100;
     String scenario = "all";
-    String jar = "slotwise-cli/target/slotwise.jar";
+    String jar = "./slotwise";
     List<String> tools = List.of("slotwise", "redis-cli", "redis-cli --cluster-pipeline 1000");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--keys" -> keys = Integer.parseInt(args[++i]);
         case "--value-size" -> valueSize = Integer.parseInt(args[++i]);
         case "--scenario" -> scenario = args[++i];
-        case "--jar" -> jar = args[++i];
+        case "--slotwise" -> jar = args[++i];
         case "--tools" -> tools = List.of(args[++i].split(","));
+        case "--setup-only" -> tools = List.of();
         default -> {
           System.err.println("error: unknown argument " + args[i]);
           System.exit(2);
@@ -80,7 +84,7 @@ public final class RebalanceBench {
       }
     }
     if (!Files.exists(Path.of(jar))) {
-      System.err.println("error: " + jar + " not found; build with: mvn -q -DskipTests package");
+      System.err.println("error: " + jar + " not found; run from the repository root or pass --slotwise PATH");
       System.exit(2);
     }
     String redisServer = RedisServerBinary.require(null);
@@ -89,6 +93,10 @@ public final class RebalanceBench {
     List<Run> runs = new ArrayList<>();
     List<String> scenarios = scenario.equals("all") ? List.of("add-shard", "drain") : List.of(scenario);
     for (String sc : scenarios) {
+      if (tools.isEmpty()) {
+        bench.setupOnly();
+        return;
+      }
       for (String tool : tools) {
         Run r = bench.run(sc, tool);
         runs.add(r);
@@ -123,6 +131,20 @@ public final class RebalanceBench {
     System.err.println(LOG_PREFIX + s);
   }
 
+  /** Leaves a loaded 3x1 cluster plus an empty 4th shard running, for profiling by hand. */
+  void setupOnly() throws Exception {
+    Path home = Files.createTempDirectory("slotwise-bench");
+    LocalCluster cluster = LocalCluster.up(new LocalClusterSpec("bench", 3, 1, home, 0, redisServer, 15000, null, false), line -> {});
+    NodeAddress seed = cluster.addresses().get(0);
+    load(cluster.observe());
+    NodeMembership membership = new NodeMembership(cluster.admin(), cluster.observer(), Waiter.standard(), line -> {});
+    RedisProcess primary = cluster.startNewNode();
+    String newId = membership.add(seed, primary.address(), null, false);
+    membership.add(seed, cluster.startNewNode().address(), newId, false);
+    System.out.println("seed " + seed + " new " + newId + " home " + home + " (stop with: slotwise local down --name bench --dir " + home + ")");
+    cluster.close();
+  }
+
   Run run(String scenario, String tool) throws Exception {
     Path home = Files.createTempDirectory("slotwise-bench");
     LocalClusterSpec spec = new LocalClusterSpec("bench", 3, 1, home, 0, redisServer, 15000, null, false);
@@ -143,14 +165,14 @@ public final class RebalanceBench {
       if (scenario.equals("add-shard")) {
         watched = newId;
         cmd = tool.equals("slotwise")
-            ? List.of(javaBin(), "-jar", jar, "cluster", "rebalance", seed.toString(), "--use-empty-primaries")
+            ? List.of(launcher, "cluster", "rebalance", seed.toString(), "--use-empty-primaries")
             : redisCli(List.of("--cluster", "rebalance", seed.toString(), "--cluster-use-empty-masters"), tool);
       } else {
         // First give the 4th shard its share, untimed, so that draining moves a full shard's data.
-        exec(List.of(javaBin(), "-jar", jar, "cluster", "rebalance", seed.toString(), "--use-empty-primaries"));
+        exec(List.of(launcher, "cluster", "rebalance", seed.toString(), "--use-empty-primaries"));
         watched = newId;
         cmd = tool.equals("slotwise")
-            ? List.of(javaBin(), "-jar", jar, "cluster", "drain", seed.toString(), newId)
+            ? List.of(launcher, "cluster", "drain", seed.toString(), newId)
             : redisCli(List.of("--cluster", "rebalance", seed.toString(), "--cluster-weight", newId + "=0"), tool);
       }
       long before = keysOn(cluster, watched);
@@ -178,10 +200,6 @@ public final class RebalanceBench {
       cmd.add("1000");
     }
     return cmd;
-  }
-
-  private static String javaBin() {
-    return ProcessHandle.current().info().command().orElse("java");
   }
 
   private static void exec(List<String> cmd) throws IOException, InterruptedException {

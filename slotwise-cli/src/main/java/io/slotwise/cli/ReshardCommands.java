@@ -31,21 +31,27 @@ final class ReshardCommands {
     @Option(names = "--json", description = "Print a JSON summary at the end.")
     boolean json;
 
-    @Option(names = "--slots-per-group", defaultValue = "64", hidden = true)
+    @Option(names = "--slots-per-group", defaultValue = "128", hidden = true)
     int slotsPerGroup;
 
     @Option(names = "--batch-bytes", defaultValue = "4194304", description = "Byte budget of one MIGRATE (default: ${DEFAULT-VALUE}).")
     long batchBytes;
 
-    @Option(names = "--parallel", defaultValue = "4", description = "Source nodes moving at once (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--parallel", defaultValue = "4", description = "Source-target pairs moving at once (default: ${DEFAULT-VALUE}).")
     int parallel;
+
+    @Option(names = "--pairs-per-source", defaultValue = "3", hidden = true)
+    int pairsPerSource;
+
+    @Option(names = "--pairs-per-target", defaultValue = "3", hidden = true)
+    int pairsPerTarget;
 
     SlotMigrator.Options options() {
       if (batchBytes < 1024 || parallel < 1 || slotsPerGroup < 1) {
         throw new UserError("--batch-bytes must be at least 1024 and --parallel at least 1");
       }
       SlotMigrator.Options d = SlotMigrator.Options.defaults();
-      return new SlotMigrator.Options(slotsPerGroup, d.keysPerScan(), batchBytes, d.maxKeysPerBatch(), parallel, d.pairsPerTarget());
+      return new SlotMigrator.Options(slotsPerGroup, d.keysPerScan(), batchBytes, d.maxKeysPerBatch(), parallel, pairsPerSource, pairsPerTarget);
     }
 
     /** Where progress goes: stderr with --json so stdout holds only JSON. */

@@ -22,7 +22,7 @@ final class StatusTable {
       NodeRecord p = s.primary().self();
       String shard = Integer.toString(n++);
       rows.add(new String[] {shard, shortId(p.id()), "primary", s.primary().address().toString(),
-          p.slots().isEmpty() ? "-" : p.slots() + " (" + p.slots().size() + ")", Long.toString(s.primary().keys()), state(view, s.primary())});
+          slots(p.slots()), Long.toString(s.primary().keys()), state(view, s.primary())});
       for (NodeReport r : s.replicas()) {
         rows.add(new String[] {shard, shortId(r.id()), "replica", r.address().toString(), "-", Long.toString(r.keys()), state(view, r)});
       }
@@ -40,10 +40,23 @@ final class StatusTable {
     for (String id : view.unobservedIds()) {
       view.record(id).filter(rec -> rec.address() == null || view.report(rec.address()).isEmpty())
           .ifPresent(rec -> rows.add(new String[] {"?", shortId(id), rec.replica() ? "replica" : "primary",
-              rec.address() == null ? "-" : rec.address().toString(), rec.slots().isEmpty() ? "-" : rec.slots().toString(), "-",
+              rec.address() == null ? "-" : rec.address().toString(), slots(rec.slots()), "-",
               rec.failed() ? "failed" : "unreachable"}));
     }
     return format(rows);
+  }
+
+  /** Slot ranges, cut to a readable width, with the count. */
+  static String slots(io.slotwise.engine.topology.SlotSet slots) {
+    if (slots.isEmpty()) {
+      return "-";
+    }
+    String ranges = slots.toString();
+    if (ranges.length() > 40) {
+      int cut = ranges.lastIndexOf(',', 40);
+      ranges = ranges.substring(0, cut > 0 ? cut : 40) + ",…";
+    }
+    return ranges + " (" + slots.size() + ")";
   }
 
   private static String state(ClusterView view, NodeReport r) {

@@ -96,12 +96,22 @@ public final class StepExecutor {
 
   /** Every node knows every other (no handshakes) and all agree on roles and the slot map. */
   public void awaitAgreement(List<NodeAddress> nodes) {
-    progress.accept("waiting for " + nodes.size() + " nodes to agree on members and slots");
-    waiter.await("for the nodes to agree", () -> disagreement(nodes));
+    progress.accept("waiting for " + nodes.size() + " nodes to agree on members, roles and slots");
+    waiter.await("for the nodes to agree", () -> disagreement(nodes, true));
   }
 
-  private String disagreement(List<NodeAddress> nodes) {
-    ClusterView view = observer.observeOnly(nodes);
+  /**
+   * Every node knows every other and all agree on the slot map: what clients need after data
+   * moved. Role changes Redis makes by itself (a drained primary turning replica) may still be
+   * spreading by gossip.
+   */
+  public void awaitSlotAgreement(List<NodeAddress> nodes) {
+    progress.accept("waiting for " + nodes.size() + " nodes to agree on the slot map");
+    waiter.await("for the nodes to agree on the slot map", () -> disagreement(nodes, false));
+  }
+
+  private String disagreement(List<NodeAddress> nodes, boolean roles) {
+    ClusterView view = observer.membership(nodes);
     Set<String> ids = new HashSet<>();
     for (NodeReport r : view.reports()) {
       if (!r.reachable()) {
@@ -121,7 +131,7 @@ public final class StepExecutor {
       if (!seen.containsAll(ids)) {
         return r.address() + " knows " + seen.size() + " of " + ids.size() + " nodes";
       }
-      for (NodeRecord rec : r.known()) {
+      for (NodeRecord rec : roles ? r.known() : List.<NodeRecord>of()) {
         NodeRecord truth = view.node(rec.id()).map(NodeReport::self).orElse(null);
         if (truth != null && !rec.myself()
             && (truth.primary() != rec.primary() || !java.util.Objects.equals(truth.primaryId(), rec.primaryId()))) {

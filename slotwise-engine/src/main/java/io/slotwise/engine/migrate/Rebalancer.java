@@ -255,7 +255,7 @@ public final class Rebalancer {
 
   private void awaitAgreement(NodeAddress seed) {
     List<NodeAddress> live = observer.observe(List.of(seed)).reachable().stream().map(NodeReport::address).toList();
-    new StepExecutor(admin, observer, waiter, log).awaitAgreement(live);
+    new StepExecutor(admin, observer, waiter, log).awaitSlotAgreement(live);
   }
 
   /** Moves described as slot ranges per (from, to) pair, for {@code --dry-run} output. */

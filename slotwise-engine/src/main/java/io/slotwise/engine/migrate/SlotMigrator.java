@@ -23,8 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Moves slots between primaries with the standard protocol, built for speed and safety.
  *
  * <p>Moves are grouped by (source, target) pair. Pairs run in parallel on worker threads as long as
- * no two running pairs share a source (MIGRATE runs on the source's single thread, so a second pair
- * there gains nothing) and at most {@link Options#pairsPerTarget} share a target. Within a pair,
+ * at most {@link Options#pairsPerSource} share a source (MIGRATE runs on the source's single thread)
+ * and at most {@link Options#pairsPerTarget} share a target. Within a pair,
  * slots go in groups; for each group:
  *
  * <ol>
@@ -47,9 +47,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class SlotMigrator {
   /** Tuning knobs; the defaults suit loopback and a LAN. */
-  public record Options(int slotsPerGroup, int keysPerScan, long batchBytes, int maxKeysPerBatch, int parallelism, int pairsPerTarget) {
+  public record Options(int slotsPerGroup, int keysPerScan, long batchBytes, int maxKeysPerBatch, int parallelism, int pairsPerSource, int pairsPerTarget) {
     public static Options defaults() {
-      return new Options(64, 2000, 4L << 20, 2000, 4, 2);
+      return new Options(128, 2000, 4L << 20, 2000, 4, 3, 3);
     }
   }
 
@@ -135,7 +135,7 @@ public final class SlotMigrator {
   /** Hands out pairs so that no two running pairs share a source and few share a target. */
   private final class Scheduler {
     private final List<Map.Entry<Pair, List<Integer>>> waiting;
-    private final Set<NodeAddress> busySources = new HashSet<>();
+    private final Map<NodeAddress, Integer> sourceLoad = new HashMap<>();
     private final Map<NodeAddress, Integer> targetLoad = new HashMap<>();
     private volatile RuntimeException failure;
 
@@ -151,9 +151,10 @@ public final class SlotMigrator {
         for (Iterator<Map.Entry<Pair, List<Integer>>> it = waiting.iterator(); it.hasNext(); ) {
           Map.Entry<Pair, List<Integer>> e = it.next();
           Pair p = e.getKey();
-          if (!busySources.contains(p.source()) && targetLoad.getOrDefault(p.target(), 0) < options.pairsPerTarget()) {
+          if (sourceLoad.getOrDefault(p.source(), 0) < options.pairsPerSource()
+              && targetLoad.getOrDefault(p.target(), 0) < options.pairsPerTarget()) {
             it.remove();
-            busySources.add(p.source());
+            sourceLoad.merge(p.source(), 1, Integer::sum);
             targetLoad.merge(p.target(), 1, Integer::sum);
             return e;
           }
@@ -163,7 +164,7 @@ public final class SlotMigrator {
     }
 
     synchronized void release(Map.Entry<Pair, List<Integer>> e) {
-      busySources.remove(e.getKey().source());
+      sourceLoad.merge(e.getKey().source(), -1, Integer::sum);
       targetLoad.merge(e.getKey().target(), -1, Integer::sum);
       notifyAll();
     }

@@ -72,21 +72,47 @@ public final class ClusterObserver implements AutoCloseable {
     return new ClusterView(out);
   }
 
+  /**
+   * Only {@code CLUSTER NODES} of exactly these nodes: the cheap observation for waiting until
+   * nodes agree (other report fields are left empty).
+   */
+  public ClusterView membership(Collection<NodeAddress> nodes) {
+    List<Future<NodeReport>> futures = new ArrayList<>();
+    for (NodeAddress a : new LinkedHashSet<>(nodes)) {
+      futures.add(pool.submit(() -> {
+        try {
+          return new NodeReport(a, parseNodes(admin.node(a).clusterNodes()), Map.of(), Map.of(), 0, 0, null);
+        } catch (RedisAdminException e) {
+          admin.forget(a);
+          return NodeReport.unreachable(a, e.getMessage());
+        }
+      }));
+    }
+    List<NodeReport> out = new ArrayList<>();
+    futures.forEach(f -> out.add(get(f)));
+    return new ClusterView(out);
+  }
+
+  private static List<NodeRecord> parseNodes(String text) {
+    List<NodeRecord> known = new ArrayList<>();
+    for (String line : text.split("\n")) {
+      if (!line.isBlank()) {
+        known.add(NodeRecord.parse(line));
+      }
+    }
+    return List.copyOf(known);
+  }
+
   /** What one node says, or an unreachable report naming why. */
   public NodeReport report(NodeAddress address) {
     try {
       NodeClient c = admin.node(address);
-      List<NodeRecord> known = new ArrayList<>();
-      for (String line : c.clusterNodes().split("\n")) {
-        if (!line.isBlank()) {
-          known.add(NodeRecord.parse(line));
-        }
-      }
+      List<NodeRecord> known = parseNodes(c.clusterNodes());
       Map<String, String> info = c.clusterInfo();
       Map<String, String> repl = c.info("replication");
       long keys = c.dbsize();
       long mem = Long.parseLong(c.info("memory").getOrDefault("used_memory", "0"));
-      return new NodeReport(address, List.copyOf(known), info, repl, keys, mem, null);
+      return new NodeReport(address, known, info, repl, keys, mem, null);
     } catch (RedisAdminException e) {
       admin.forget(address);
       return NodeReport.unreachable(address, e.getMessage());

@@ -260,7 +260,7 @@ class RebalanceIT {
       };
       int[] slots = src.self().slots().first(200).toArray();
       List<SlotMove> moves = java.util.Arrays.stream(slots).mapToObj(s -> new SlotMove(s, src.id(), src.address(), dst.id(), dst.address())).toList();
-      assertThatThrownBy(() -> new SlotMigrator(cluster.admin(), new SlotMigrator.Options(64, 50, 4096, 50, 1, 1), crashing)
+      assertThatThrownBy(() -> new SlotMigrator(cluster.admin(), new SlotMigrator.Options(64, 50, 4096, 50, 1, 1, 1), crashing)
           .migrate(moves, cluster.addresses())).isInstanceOf(MigrationException.class);
       assertThat(cluster.observe().openSlots()).isNotEmpty();
       assertThat(data.missing("c", 20_000, 100)).isEmpty();
