@@ -275,24 +275,14 @@ public final class SlotMigrator {
     List<Integer> pending = slots;
     while (!pending.isEmpty()) {
       List<List<byte[]>> keysBySlot = SlotPipeline.each(pending, s -> src.keysInSlot(s, options.keysPerScan()));
-      List<long[]> sizes = sizes(src, keysBySlot);
+      List<Reply<List<Object>>> cuts = new ArrayList<>();
+      for (List<byte[]> ks : keysBySlot) {
+        cuts.add(ks.isEmpty() ? null : src.batchCuts(ks, options.batchBytes(), options.maxKeysPerBatch()));
+      }
       List<Batch> batches = new ArrayList<>();
       for (int i = 0; i < pending.size(); i++) {
-        List<byte[]> ks = keysBySlot.get(i);
-        long[] sz = sizes.get(i);
-        List<byte[]> current = new ArrayList<>();
-        long currentBytes = 0;
-        for (int k = 0; k < ks.size(); k++) {
-          if (!current.isEmpty() && (currentBytes + sz[k] > options.batchBytes() || current.size() >= options.maxKeysPerBatch())) {
-            batches.add(new Batch(pending.get(i), current, currentBytes));
-            current = new ArrayList<>();
-            currentBytes = 0;
-          }
-          current.add(ks.get(k));
-          currentBytes += sz[k];
-        }
-        if (!current.isEmpty()) {
-          batches.add(new Batch(pending.get(i), current, currentBytes));
+        if (cuts.get(i) != null) {
+          batches.addAll(batches(pending.get(i), keysBySlot.get(i), cuts.get(i), src));
         }
       }
       List<Reply<String>> replies = new ArrayList<>();
@@ -339,35 +329,40 @@ public final class SlotMigrator {
   }
 
   /**
-   * Sizes of the keys, slot by slot: one script call per slot, pipelined; per-key {@code MEMORY
-   * USAGE} for a slot where the script is refused (a key vanished mid-move: TRYAGAIN).
+   * The MIGRATE batches of one slot's keys, from the script's cuts; when the script was refused (a
+   * key vanished mid-move: TRYAGAIN), from per-key {@code MEMORY USAGE}.
    */
-  private static List<long[]> sizes(SlotPipeline src, List<List<byte[]>> keysBySlot) {
-    List<Reply<List<Object>>> scripted = new ArrayList<>();
-    for (List<byte[]> ks : keysBySlot) {
-      scripted.add(ks.isEmpty() ? null : src.memoryUsages(ks));
-    }
-    List<long[]> out = new ArrayList<>();
-    for (int i = 0; i < keysBySlot.size(); i++) {
-      List<byte[]> ks = keysBySlot.get(i);
-      long[] sz = new long[ks.size()];
-      Reply<List<Object>> r = scripted.get(i);
-      if (r != null && r.error() == null) {
-        List<Object> values = r.get();
-        for (int k = 0; k < sz.length; k++) {
-          sz[k] = values.get(k) instanceof Long l ? l : 0;
-        }
-      } else if (r != null) {
-        List<Reply<Long>> each = new ArrayList<>();
-        for (byte[] k : ks) {
-          each.add(src.memoryUsage(k));
-        }
-        for (int k = 0; k < sz.length; k++) {
-          Long v = each.get(k).get();
-          sz[k] = v == null ? 0 : v;
-        }
+  private List<Batch> batches(int slot, List<byte[]> keys, Reply<List<Object>> cuts, SlotPipeline src) {
+    List<Batch> out = new ArrayList<>();
+    if (cuts.error() == null) {
+      List<Object> flat = cuts.get();
+      int start = 0;
+      for (int j = 0; j + 1 < flat.size(); j += 2) {
+        int end = ((Long) flat.get(j)).intValue();
+        out.add(new Batch(slot, keys.subList(start, end), (Long) flat.get(j + 1)));
+        start = end;
       }
-      out.add(sz);
+      return out;
+    }
+    List<Reply<Long>> sizes = new ArrayList<>();
+    for (byte[] k : keys) {
+      sizes.add(src.memoryUsage(k));
+    }
+    List<byte[]> current = new ArrayList<>();
+    long currentBytes = 0;
+    for (int k = 0; k < keys.size(); k++) {
+      Long v = sizes.get(k).get();
+      long size = v == null ? 0 : v;
+      if (!current.isEmpty() && (currentBytes + size > options.batchBytes() || current.size() >= options.maxKeysPerBatch())) {
+        out.add(new Batch(slot, current, currentBytes));
+        current = new ArrayList<>();
+        currentBytes = 0;
+      }
+      current.add(keys.get(k));
+      currentBytes += size;
+    }
+    if (!current.isEmpty()) {
+      out.add(new Batch(slot, current, currentBytes));
     }
     return out;
   }

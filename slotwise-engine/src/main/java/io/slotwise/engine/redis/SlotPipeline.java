@@ -115,17 +115,30 @@ public final class SlotPipeline implements AutoCloseable {
     return reply("MEMORY USAGE", async.memoryUsage(key));
   }
 
-  private static final String SIZES_SCRIPT =
-      "local r = {} for i, k in ipairs(KEYS) do r[i] = redis.call('MEMORY', 'USAGE', k) or 0 end return r";
+  private static final String CUTS_SCRIPT =
+      "local budget, cap = tonumber(ARGV[1]), tonumber(ARGV[2]) "
+          + "local out, sum, n = {}, 0, 0 "
+          + "for i, k in ipairs(KEYS) do "
+          + "  local size = redis.call('MEMORY', 'USAGE', k) or 0 "
+          + "  if n > 0 and (sum + size > budget or n >= cap) then "
+          + "    out[#out + 1] = i - 1 out[#out + 1] = sum sum, n = 0, 0 "
+          + "  end "
+          + "  sum, n = sum + size, n + 1 "
+          + "end "
+          + "if n > 0 then out[#out + 1] = #KEYS out[#out + 1] = sum end "
+          + "return out";
 
   /**
-   * {@code MEMORY USAGE} of many keys of one slot in one round trip (a read-only script), 0 for a
-   * key that vanished. Fails with TRYAGAIN when a key of a migrating slot is gone; callers fall
-   * back to {@link #memoryUsage}.
+   * Cuts the keys of one slot into MIGRATE batches of at most {@code budget} bytes (by {@code
+   * MEMORY USAGE}) and {@code cap} keys, in one read-only script call: the reply is the flat list
+   * {@code end1, bytes1, end2, bytes2, ...}, each end an exclusive index. A key larger than the
+   * budget is a batch of its own. Fails with TRYAGAIN when a key of a migrating slot is gone;
+   * callers fall back to {@link #memoryUsage}.
    */
-  public Reply<List<Object>> memoryUsages(List<byte[]> keys) {
+  public Reply<List<Object>> batchCuts(List<byte[]> keys, long budget, int cap) {
     byte[][] k = keys.toArray(new byte[0][]);
-    return reply("EVAL sizes", async.<List<Object>>eval(SIZES_SCRIPT, io.lettuce.core.ScriptOutputType.MULTI, k));
+    byte[][] args = {Long.toString(budget).getBytes(), Integer.toString(cap).getBytes()};
+    return reply("EVAL batch cuts", async.<List<Object>>eval(CUTS_SCRIPT, io.lettuce.core.ScriptOutputType.MULTI, k, args));
   }
 
   /** {@code MIGRATE host port "" 0 timeout [REPLACE] [AUTH ...] KEYS ...}, all keys of one slot. */
