@@ -25,9 +25,17 @@ import java.util.function.Function;
  * <p>Replicas of fresh primaries have nothing to copy, yet Redis waits {@code
  * repl-diskless-sync-delay} (5 s by default) before it starts a diskless sync. The creator sets the
  * delay to 0 on the new primaries while their first replicas attach and restores it afterwards.
+ *
+ * <p>Likewise, a primary that saw itself in a minority while the nodes were meeting waits {@code
+ * min(cluster-node-timeout, 5 s)} before it says {@code cluster_state:ok} (Redis's rejoin delay).
+ * The creator lowers {@code cluster-node-timeout} to 1 s on the fresh nodes while they form the
+ * cluster and restores each node's value once the cluster is ok and the replicas are in sync.
  */
 public final class ClusterCreator {
   private static final String SYNC_DELAY = "repl-diskless-sync-delay";
+  private static final String NODE_TIMEOUT = "cluster-node-timeout";
+  /** During formation only; see the class comment. */
+  private static final long FORMING_NODE_TIMEOUT = 1000;
 
   private final RedisAdmin admin;
   private final ClusterObserver observer;
@@ -75,6 +83,23 @@ public final class ClusterCreator {
 
   /** Forms the cluster laid out by {@link #plan}; waits until it is ok and replicas are in sync. */
   public void create(List<ShardLayout> layout) {
+    Map<NodeAddress, String> savedTimeout = new HashMap<>();
+    for (ShardLayout s : layout) {
+      List<NodeAddress> shard = new ArrayList<>();
+      shard.add(s.primary().address());
+      s.replicas().forEach(r -> shard.add(r.address()));
+      for (NodeAddress a : shard) {
+        try {
+          String v = admin.node(a).configGet(NODE_TIMEOUT).get(NODE_TIMEOUT);
+          if (v != null && Long.parseLong(v) > FORMING_NODE_TIMEOUT) {
+            admin.node(a).configSet(NODE_TIMEOUT, Long.toString(FORMING_NODE_TIMEOUT));
+            savedTimeout.put(a, v);
+          }
+        } catch (RedisAdminException | NumberFormatException e) {
+          progress.accept("could not lower " + NODE_TIMEOUT + " on " + a + " for the formation; it will take longer");
+        }
+      }
+    }
     Map<NodeAddress, String> savedDelay = new HashMap<>();
     for (ShardLayout s : layout) {
       if (s.replicas().isEmpty()) {
@@ -92,6 +117,7 @@ public final class ClusterCreator {
       List<Step> steps = CreatePlanner.steps(layout);
       executor.run(steps);
     } finally {
+      restore(NODE_TIMEOUT, savedTimeout);
       savedDelay.forEach((p, v) -> {
         if (v != null && !"0".equals(v)) {
           try {
@@ -102,5 +128,15 @@ public final class ClusterCreator {
         }
       });
     }
+  }
+
+  private void restore(String parameter, Map<NodeAddress, String> saved) {
+    saved.forEach((a, v) -> {
+      try {
+        admin.node(a).configSet(parameter, v);
+      } catch (RedisAdminException e) {
+        progress.accept("could not restore " + parameter + " " + v + " on " + a + ": " + e.getMessage());
+      }
+    });
   }
 }

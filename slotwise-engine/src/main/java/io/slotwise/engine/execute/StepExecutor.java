@@ -119,33 +119,64 @@ public final class StepExecutor {
       }
       ids.add(r.id());
     }
+    String problem = null;
     String[] reference = null;
     for (NodeReport r : view.reports()) {
       Set<String> seen = new HashSet<>();
       for (NodeRecord rec : r.known()) {
-        if (rec.handshake()) {
-          return r.address() + " is still in handshake with " + rec.address();
+        if (rec.handshake() && problem == null) {
+          problem = r.address() + " is still in handshake with " + rec.address();
         }
         seen.add(rec.id());
       }
-      if (!seen.containsAll(ids)) {
-        return r.address() + " knows " + seen.size() + " of " + ids.size() + " nodes";
+      if (!seen.containsAll(ids) && problem == null) {
+        problem = r.address() + " knows " + seen.size() + " of " + ids.size() + " nodes";
       }
-      for (NodeRecord rec : roles ? r.known() : List.<NodeRecord>of()) {
+      for (NodeRecord rec : r.known()) {
         NodeRecord truth = view.node(rec.id()).map(NodeReport::self).orElse(null);
-        if (truth != null && !rec.myself()
-            && (truth.primary() != rec.primary() || !java.util.Objects.equals(truth.primaryId(), rec.primaryId()))) {
-          return r.address() + " does not yet see the role of " + truth.address();
+        if (truth == null || rec.myself() || rec.handshake()) {
+          continue;
+        }
+        boolean staleRole = truth.primary() != rec.primary() || !java.util.Objects.equals(truth.primaryId(), rec.primaryId());
+        boolean staleSlots = truth.primary() && !truth.slots().equals(rec.slots());
+        if (staleSlots || (roles && staleRole)) {
+          nudge(truth.address(), r);
+          if (problem == null) {
+            problem = r.address() + " does not yet see the " + (staleSlots ? "slots" : "role") + " of " + truth.address();
+          }
         }
       }
       String[] map = view.slotMapOf(r);
       if (reference == null) {
         reference = map;
-      } else if (!Arrays.equals(reference, map)) {
-        return r.address() + " sees a different slot map";
+      } else if (!Arrays.equals(reference, map) && problem == null) {
+        problem = r.address() + " sees a different slot map";
       }
     }
-    return null;
+    return problem;
+  }
+
+  private final java.util.Map<String, Long> lastNudge = new java.util.HashMap<>();
+
+  /**
+   * Makes {@code subject} send a message to {@code reporter} now instead of waiting for gossip
+   * (which, with a long {@code cluster-node-timeout}, may take seconds): a {@code CLUSTER MEET}
+   * towards a node it already knows. The reporter reads the subject's role and slots from the
+   * message header; the extra handshake is dropped as soon as the reply names a known node.
+   */
+  private void nudge(NodeAddress subject, NodeReport reporter) {
+    String key = subject + ">" + reporter.address();
+    long now = System.nanoTime();
+    Long last = lastNudge.get(key);
+    if (last != null && now - last < 300_000_000L) {
+      return;
+    }
+    lastNudge.put(key, now);
+    try {
+      admin.node(subject).meet(reporter.address(), reporter.self().busPort());
+    } catch (RedisAdminException e) {
+      // A handshake towards that address is already under way: it carries the news too.
+    }
   }
 
   private void replicate(Step.Replicate s) {
