@@ -33,9 +33,9 @@ import java.util.function.Function;
  */
 public final class ClusterCreator {
   private static final String SYNC_DELAY = "repl-diskless-sync-delay";
-  private static final String NODE_TIMEOUT = "cluster-node-timeout";
+  static final String NODE_TIMEOUT = "cluster-node-timeout";
   /** During formation only; see the class comment. */
-  private static final long FORMING_NODE_TIMEOUT = 1000;
+  static final long FORMING_NODE_TIMEOUT = 1000;
 
   private final RedisAdmin admin;
   private final ClusterObserver observer;

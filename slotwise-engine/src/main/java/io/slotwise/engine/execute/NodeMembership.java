@@ -66,16 +66,36 @@ public final class NodeMembership {
       primaryReport = view.node(pid).filter(p -> p.self().primary())
           .orElseThrow(() -> new PlanningException("node " + pid + " is not a live primary of this cluster"));
     }
-    admin.node(existing).meet(fresh, n.self().busPort());
-    progress.accept("introduced " + fresh + " to the cluster through " + existing);
-    List<NodeAddress> members = new java.util.ArrayList<>(view.reachable().stream().map(NodeReport::address).toList());
-    members.add(fresh);
-    executor.awaitAgreement(members);
-    if (primaryReport != null) {
-      admin.node(fresh).replicate(primaryReport.id());
-      progress.accept("made " + fresh + " a replica of " + primaryReport.address());
+    // As in ClusterCreator: a short node timeout while joining keeps Redis's rejoin delay short.
+    String timeout = null;
+    try {
+      timeout = admin.node(fresh).configGet(ClusterCreator.NODE_TIMEOUT).get(ClusterCreator.NODE_TIMEOUT);
+      if (timeout != null && Long.parseLong(timeout) > ClusterCreator.FORMING_NODE_TIMEOUT) {
+        admin.node(fresh).configSet(ClusterCreator.NODE_TIMEOUT, Long.toString(ClusterCreator.FORMING_NODE_TIMEOUT));
+      } else {
+        timeout = null;
+      }
+    } catch (RedisAdminException | NumberFormatException e) {
+      timeout = null;
+    }
+    try {
+      admin.node(existing).meet(fresh, n.self().busPort());
+      progress.accept("introduced " + fresh + " to the cluster through " + existing);
+      List<NodeAddress> members = new java.util.ArrayList<>(view.reachable().stream().map(NodeReport::address).toList());
+      members.add(fresh);
       executor.awaitAgreement(members);
-      executor.awaitReplicasInSync(List.of(fresh));
+      if (primaryReport != null) {
+        admin.node(fresh).replicate(primaryReport.id());
+        progress.accept("made " + fresh + " a replica of " + primaryReport.address());
+        executor.awaitAgreement(members);
+        executor.awaitReplicasInSync(List.of(fresh));
+      }
+      // A new primary refuses data (CLUSTERDOWN) until it says cluster_state:ok.
+      executor.awaitClusterOk(List.of(fresh));
+    } finally {
+      if (timeout != null) {
+        admin.node(fresh).configSet(ClusterCreator.NODE_TIMEOUT, timeout);
+      }
     }
     return n.id();
   }

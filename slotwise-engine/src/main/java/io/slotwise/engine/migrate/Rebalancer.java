@@ -244,6 +244,8 @@ public final class Rebalancer {
     for (RebalancePlan.PlannedMove m : plan.moves()) {
       moves.add(new SlotMove(m.slot(), m.from(), addresses.get(m.from()), m.to(), addresses.get(m.to())));
     }
+    // A primary that joined moments ago refuses data (CLUSTERDOWN) until it says cluster_state:ok.
+    new StepExecutor(admin, observer, waiter, log).awaitClusterOk(planned.primaries());
     SlotMigrator.Result result = new SlotMigrator(admin, options, listener).migrate(moves, planned.primaries());
     awaitAgreement(planned.seed());
     return new Outcome(plan, result, planned.resumedSlots(), addresses, planned.stats(), planned.seed(), planned.primaries());
