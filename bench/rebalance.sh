@@ -9,4 +9,5 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ensure_redis_server
 cd "$ROOT"
 mvn -q -B -DskipTests package
+./slotwise --version >/dev/null   # the launcher records its class-data archive once per build
 exec java -cp "slotwise-bench/target/slotwise-bench-0.1.0-SNAPSHOT.jar:slotwise-bench/target/lib/*" io.slotwise.bench.RebalanceBench --slotwise ./slotwise "$@"

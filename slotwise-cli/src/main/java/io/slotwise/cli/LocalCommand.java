@@ -12,7 +12,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -275,9 +274,5 @@ final class LocalCommand implements Runnable {
       }
       return 0;
     }
-  }
-
-  static Optional<LocalCluster> find(Path home, String name) {
-    return LocalCluster.open(home, name, l -> {});
   }
 }

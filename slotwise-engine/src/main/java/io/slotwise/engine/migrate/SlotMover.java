@@ -12,19 +12,13 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Moves one slot from a source primary to a target primary with the standard protocol, keeping
- * every key:
+ * Moves the keys of one open slot, one batch at a time, for repairs ({@code fix}); the fast path
+ * for planned moves is {@link SlotMigrator}. {@link #finish} assigns a slot to its new owner:
+ * target first, then the source, then every other primary.
  *
- * <ol>
- *   <li>{@code SETSLOT s IMPORTING source} on the target, then {@code SETSLOT s MIGRATING target}
- *       on the source (in this order, so a client is never sent to a target that refuses it);
- *   <li>{@code GETKEYSINSLOT} and {@code MIGRATE ... KEYS} until the source has no key left in s;
- *   <li>{@code SETSLOT s NODE target} on the target, then the source, then every other primary.
- * </ol>
- *
- * Every step is idempotent, so the same call finishes a move that a crash interrupted. When a key
- * already exists on the target (BUSYKEY), the source's copy wins, being the one clients wrote to,
- * and the target's copy is kept under a new name in the same slot, reported through the listener.
+ * <p>When a key already exists on the target (BUSYKEY), the source's copy wins, being the one
+ * clients wrote to, and the target's copy is kept under a new name in the same slot, reported
+ * through the listener.
  */
 public final class SlotMover {
   static final int KEYS_PER_BATCH = 100;
@@ -36,17 +30,6 @@ public final class SlotMover {
   public SlotMover(RedisAdmin admin, Consumer<String> warnings) {
     this.admin = admin;
     this.warnings = warnings;
-  }
-
-  /** @return the number of keys moved */
-  public long move(int slot, NodeAddress source, String sourceId, NodeAddress target, String targetId, Collection<NodeAddress> otherPrimaries) {
-    NodeClient src = admin.node(source);
-    NodeClient dst = admin.node(target);
-    dst.setSlotImporting(slot, sourceId);
-    src.setSlotMigrating(slot, targetId);
-    long moved = drain(slot, src, dst);
-    finish(slot, targetId, dst, src, otherPrimaries);
-    return moved;
   }
 
   /** Moves every key of the slot from src to dst; both sides must have the slot open. */

@@ -18,11 +18,9 @@ import io.slotwise.engine.testing.TestClusters;
 import io.slotwise.engine.topology.HashSlots;
 import io.slotwise.engine.topology.NodeAddress;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -279,13 +277,5 @@ class RebalanceIT {
     SimulatedCrash() {
       super("simulated crash");
     }
-  }
-
-  static Set<String> ids(List<NodeReport> r) {
-    return Set.copyOf(r.stream().map(NodeReport::id).toList());
-  }
-
-  static Duration minutes(int n) {
-    return Duration.ofMinutes(n);
   }
 }
