@@ -266,8 +266,9 @@ final class LocalCommand implements Runnable {
         }
       } finally {
         if (stopNodesOnExit) {
-          say.accept("stopping " + cluster.nodes().size() + " nodes");
-          cluster.destroy();
+          // Data stays: 'local up' resumes this cluster, 'local down' deletes it.
+          say.accept("stopping " + cluster.nodes().size() + " nodes (data kept; 'local up' resumes, 'local down' deletes)");
+          cluster.stopProcesses();
         }
         cluster.close();
         stopped.countDown();

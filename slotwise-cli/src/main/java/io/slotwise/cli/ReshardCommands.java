@@ -47,8 +47,11 @@ final class ReshardCommands {
     int pairsPerTarget;
 
     SlotMigrator.Options options() {
-      if (batchBytes < 1024 || parallel < 1 || slotsPerGroup < 1) {
-        throw new UserError("--batch-bytes must be at least 1024 and --parallel at least 1");
+      if (batchBytes < 1024) {
+        throw new UserError("--batch-bytes must be at least 1024, got " + batchBytes);
+      }
+      if (parallel < 1 || slotsPerGroup < 1 || pairsPerSource < 1 || pairsPerTarget < 1) {
+        throw new UserError("--parallel, --slots-per-group, --pairs-per-source and --pairs-per-target must be at least 1");
       }
       SlotMigrator.Options d = SlotMigrator.Options.defaults();
       return new SlotMigrator.Options(slotsPerGroup, d.keysPerScan(), batchBytes, d.maxKeysPerBatch(), parallel, pairsPerSource, pairsPerTarget);
@@ -77,7 +80,7 @@ final class ReshardCommands {
       plan.notes().forEach(n -> p.println("note: " + n));
       p.flush();
       Rebalancer.Outcome outcome = planned;
-      if (!dryRun && !plan.moves().isEmpty()) {
+      if (!dryRun && (!plan.moves().isEmpty() || planned.resumedSlots() > 0)) {
         ProgressReporter progress = new ProgressReporter(p, System.console() != null && !json, plan.keysMoved(), plan.moves().size());
         deferred.delegate = progress;
         outcome = planned.resumedSlots() > 0 ? op.apply(rebalancer, false) : rebalancer.carryOut(planned);

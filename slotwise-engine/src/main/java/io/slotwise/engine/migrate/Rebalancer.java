@@ -92,7 +92,7 @@ public final class Rebalancer {
     NodeReport target = view.node(to).filter(n -> n.self().primary())
         .orElseThrow(() -> new PlanningException("--to " + to + " is not a live primary of this cluster"));
     List<NodeReport> sources = new ArrayList<>();
-    for (String id : from) {
+    for (String id : new java.util.LinkedHashSet<>(from)) {
       NodeReport s = view.node(id).filter(n -> n.self().primary())
           .orElseThrow(() -> new PlanningException("--from " + id + " is not a live primary of this cluster"));
       if (s.id().equals(to)) {
@@ -106,20 +106,38 @@ public final class Rebalancer {
     }
     SlotStats stats = new SlotStatsCollector(admin).collect(view, false);
     List<RebalancePlan.PlannedMove> moves = new ArrayList<>();
-    int left = count;
+    // Shares in proportion to what each source owns: floors first, then the remaining slots to the
+    // largest fractions among sources that still have slots to give.
+    int[] share = new int[sources.size()];
+    double[] frac = new double[sources.size()];
+    int given = 0;
+    for (int i = 0; i < sources.size(); i++) {
+      double exact = (double) count * sources.get(i).self().slots().size() / available;
+      share[i] = (int) Math.floor(exact);
+      frac[i] = exact - share[i];
+      given += share[i];
+    }
+    while (given < count) {
+      int best = -1;
+      for (int i = 0; i < sources.size(); i++) {
+        if (share[i] < sources.get(i).self().slots().size() && (best < 0 || frac[i] > frac[best])) {
+          best = i;
+        }
+      }
+      share[best]++;
+      frac[best] = -1;
+      given++;
+    }
     for (int i = 0; i < sources.size(); i++) {
       NodeReport s = sources.get(i);
-      int share = i == sources.size() - 1 ? left : (int) Math.round((double) count * s.self().slots().size() / available);
-      share = Math.min(share, Math.min(left, s.self().slots().size()));
       List<Integer> slots = new ArrayList<>();
       for (int x : s.self().slots().toArray()) {
         slots.add(x);
       }
       slots.sort(Comparator.comparingLong((Integer x) -> stats.keys()[x]).thenComparing(Comparator.reverseOrder()));
-      for (int k = 0; k < share; k++) {
+      for (int k = 0; k < share[i]; k++) {
         moves.add(new RebalancePlan.PlannedMove(slots.get(k), s.id(), to));
       }
-      left -= share;
     }
     Map<String, Long> before = new java.util.LinkedHashMap<>();
     Map<String, Long> after = new java.util.LinkedHashMap<>();

@@ -233,7 +233,7 @@ public final class SlotMigrator {
         int slot = toDrain.get(i);
         dst.setSlotStable(slot).error();
         throw new MigrationException("cannot open slot " + slot + " on " + pair.source() + ": " + err
-            + " (closed it again on " + pair.target() + ")", null);
+            + "; other slots of its group may be left open, which the next run (or 'slotwise cluster fix') finishes", null);
       }
     }
     listener.opened(group.size());
@@ -290,6 +290,7 @@ public final class SlotMigrator {
         replies.add(src.migrate(pair.target(), b.keys(), false, MIGRATE_TIMEOUT_MILLIS));
       }
       Set<Integer> again = new java.util.TreeSet<>();
+      List<Batch> busy = new ArrayList<>();
       RuntimeException failure = null;
       for (int i = 0; i < batches.size(); i++) {
         Batch b = batches.get(i);
@@ -299,10 +300,7 @@ public final class SlotMigrator {
           bytes.addAndGet(b.bytes());
           listener.moved(b.keys().size(), b.bytes());
         } else if (err.contains("BUSYKEY")) {
-          long n = busyResolver.resolveBusyKeys(b.slot(), admin.node(pair.source()), admin.node(pair.target()), b.keys());
-          keys.addAndGet(n);
-          listener.moved(n, b.bytes());
-          again.add(b.slot());
+          busy.add(b);
         } else if (failure == null) {
           failure = new MigrationException("moving slot " + b.slot() + " from " + pair.source() + " to " + pair.target()
               + " stopped: " + err, null);
@@ -310,6 +308,13 @@ public final class SlotMigrator {
       }
       if (failure != null) {
         throw failure;
+      }
+      // Only now, with every MIGRATE of the round answered, can a batch's leftovers be judged.
+      for (Batch b : busy) {
+        long n = busyResolver.resolveBusyKeys(b.slot(), admin.node(pair.source()), admin.node(pair.target()), b.keys());
+        keys.addAndGet(n);
+        listener.moved(n, b.bytes());
+        again.add(b.slot());
       }
       for (int i = 0; i < pending.size(); i++) {
         if (keysBySlot.get(i).size() >= options.keysPerScan()) {
@@ -351,7 +356,9 @@ public final class SlotMigrator {
     List<byte[]> current = new ArrayList<>();
     long currentBytes = 0;
     for (int k = 0; k < keys.size(); k++) {
-      Long v = sizes.get(k).get();
+      // A key that expired or was deleted meanwhile answers ASK here: it weighs nothing.
+      Reply<Long> r = sizes.get(k);
+      Long v = r.error() == null ? r.get() : null;
       long size = v == null ? 0 : v;
       if (!current.isEmpty() && (currentBytes + size > options.batchBytes() || current.size() >= options.maxKeysPerBatch())) {
         out.add(new Batch(slot, current, currentBytes));
@@ -379,13 +386,13 @@ public final class SlotMigrator {
           dst.setSlotNode(s, pair.targetId()).get();
           src.setSlotNode(s, pair.targetId()).get();
         } else if (dst.countKeysInSlot(s).get() == 0) {
-          // Stop the source sending clients to the target, then look again: only a slot whose
-          // target still holds nothing may be closed.
-          src.setSlotStable(s).get();
+          // Close the target first: from then on it answers MOVED instead of accepting writes
+          // sent by ASK. Only if it still holds nothing may the source close too.
+          dst.setSlotStable(s).get();
           if (dst.countKeysInSlot(s).get() == 0) {
-            dst.setSlotStable(s).get();
+            src.setSlotStable(s).get();
           } else {
-            src.setSlotMigrating(s, pair.targetId()).get();
+            dst.setSlotImporting(s, pair.sourceId()).get();
             open.add(s);
           }
         } else {

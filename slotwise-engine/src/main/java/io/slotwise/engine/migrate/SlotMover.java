@@ -52,15 +52,24 @@ public final class SlotMover {
     }
   }
 
+  /**
+   * After MIGRATE answered BUSYKEY for a batch: the keys of that batch still on the source are the
+   * ones the target has too. The target's copies are kept under new names, then those keys move.
+   * Call only when no other MIGRATE of the slot is in flight.
+   *
+   * @return the keys of the batch, all of which are now on the target
+   */
   long resolveBusyKeys(int slot, NodeClient src, NodeClient dst, List<byte[]> batch) {
-    // MIGRATE moved what it could; the keys still on the source are the ones the target has too.
-    List<byte[]> left = src.keysInSlot(slot, KEYS_PER_BATCH);
-    List<byte[]> busy = new ArrayList<>();
+    List<byte[]> left = new ArrayList<>();
+    for (byte[] k : batch) {
+      if (src.existsHere(k)) {
+        left.add(k);
+      }
+    }
     for (byte[] k : left) {
       if (dst.existsImporting(k)) {
         byte[] kept = keptName(k, slot);
         dst.renameImporting(k, kept);
-        busy.add(k);
         warnings.accept("key '" + printable(k) + "' existed on both " + src.address() + " and " + dst.address()
             + "; kept the source's copy, the target's is now '" + printable(kept) + "'");
       }

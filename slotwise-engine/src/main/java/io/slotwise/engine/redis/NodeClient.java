@@ -165,7 +165,7 @@ public final class NodeClient implements AutoCloseable {
   }
 
   /** Keys of a slot as raw bytes, so binary key names survive a migration. */
-  public List<byte[]> keysInSlot(int slot, int count) {
+  public synchronized List<byte[]> keysInSlot(int slot, int count) {
     return run("CLUSTER GETKEYSINSLOT", () -> bytes().sync().clusterGetKeysInSlot(slot, count));
   }
 
@@ -190,7 +190,7 @@ public final class NodeClient implements AutoCloseable {
    *
    * @return the reply, {@code OK} or {@code NOKEY}
    */
-  public String migrate(NodeAddress target, List<byte[]> keys, boolean replace, long timeoutMillis) {
+  public synchronized String migrate(NodeAddress target, List<byte[]> keys, boolean replace, long timeoutMillis) {
     MigrateArgs<byte[]> args = new MigrateArgs<byte[]>().keys(keys);
     if (replace) {
       args.replace();
@@ -204,6 +204,18 @@ public final class NodeClient implements AutoCloseable {
       }
     }
     return run("MIGRATE to " + target, () -> bytes().sync().migrate(target.host(), target.port(), 0, timeoutMillis, args));
+  }
+
+  /**
+   * Whether a key is still here; false too when the node redirects (ASK: its slot is migrating and
+   * the key has left).
+   */
+  public synchronized boolean existsHere(byte[] key) {
+    try {
+      return bytes().sync().exists(key) > 0;
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   /**

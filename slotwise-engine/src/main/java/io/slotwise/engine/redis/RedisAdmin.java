@@ -74,12 +74,16 @@ public final class RedisAdmin implements AutoCloseable {
     if (existing != null && existing.isOpen()) {
       return existing;
     }
-    NodeClient fresh = new NodeClient(address, this, connectStrings(address));
-    NodeClient previous = nodes.put(address, fresh);
-    if (previous != null) {
-      previous.close();
-    }
-    return fresh;
+    // One connection per node even when worker threads ask at once.
+    return nodes.compute(address, (a, current) -> {
+      if (current != null && current.isOpen()) {
+        return current;
+      }
+      if (current != null) {
+        current.close();
+      }
+      return new NodeClient(a, this, connectStrings(a));
+    });
   }
 
   /** Drops the cached connection of a node, e.g. after it was restarted. */
@@ -98,9 +102,10 @@ public final class RedisAdmin implements AutoCloseable {
     }
   }
 
+  /** Byte-keyed connection for moving keys: the long migration timeout applies. */
   StatefulRedisConnection<byte[], byte[]> connectBytes(NodeAddress address) {
     try {
-      return client.connect(ByteArrayCodec.INSTANCE, uri(address));
+      return migrationClient.connect(ByteArrayCodec.INSTANCE, uri(address, MIGRATION_TIMEOUT));
     } catch (RuntimeException e) {
       throw Failures.translate(address, "connect", e);
     }
