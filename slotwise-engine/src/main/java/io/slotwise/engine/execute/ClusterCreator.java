@@ -7,15 +7,11 @@ import io.slotwise.engine.plan.Candidate;
 import io.slotwise.engine.plan.CreatePlanner;
 import io.slotwise.engine.plan.PlanningException;
 import io.slotwise.engine.plan.ShardLayout;
-import io.slotwise.engine.plan.Step;
 import io.slotwise.engine.redis.RedisAdmin;
-import io.slotwise.engine.redis.RedisAdminException;
 import io.slotwise.engine.topology.NodeAddress;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -32,10 +28,6 @@ import java.util.function.Function;
  * cluster and restores each node's value once the cluster is ok and the replicas are in sync.
  */
 public final class ClusterCreator {
-  private static final String SYNC_DELAY = "repl-diskless-sync-delay";
-  static final String NODE_TIMEOUT = "cluster-node-timeout";
-  /** During formation only; see the class comment. */
-  static final long FORMING_NODE_TIMEOUT = 1000;
 
   private final RedisAdmin admin;
   private final ClusterObserver observer;
@@ -83,60 +75,17 @@ public final class ClusterCreator {
 
   /** Forms the cluster laid out by {@link #plan}; waits until it is ok and replicas are in sync. */
   public void create(List<ShardLayout> layout) {
-    Map<NodeAddress, String> savedTimeout = new HashMap<>();
-    for (ShardLayout s : layout) {
-      List<NodeAddress> shard = new ArrayList<>();
-      shard.add(s.primary().address());
-      s.replicas().forEach(r -> shard.add(r.address()));
-      for (NodeAddress a : shard) {
-        try {
-          String v = admin.node(a).configGet(NODE_TIMEOUT).get(NODE_TIMEOUT);
-          if (v != null && Long.parseLong(v) > FORMING_NODE_TIMEOUT) {
-            admin.node(a).configSet(NODE_TIMEOUT, Long.toString(FORMING_NODE_TIMEOUT));
-            savedTimeout.put(a, v);
-          }
-        } catch (RedisAdminException | NumberFormatException e) {
-          progress.accept("could not lower " + NODE_TIMEOUT + " on " + a + " for the formation; it will take longer");
+    try (TemporaryConfig config = new TemporaryConfig(admin, progress)) {
+      for (ShardLayout s : layout) {
+        config.lower(s.primary().address(), TemporaryConfig.NODE_TIMEOUT, TemporaryConfig.FORMING_NODE_TIMEOUT, "forming will take longer");
+        for (var r : s.replicas()) {
+          config.lower(r.address(), TemporaryConfig.NODE_TIMEOUT, TemporaryConfig.FORMING_NODE_TIMEOUT, "forming will take longer");
+        }
+        if (!s.replicas().isEmpty()) {
+          config.lower(s.primary().address(), TemporaryConfig.SYNC_DELAY, 0, "replicas sync at the server's pace");
         }
       }
+      executor.run(CreatePlanner.steps(layout));
     }
-    Map<NodeAddress, String> savedDelay = new HashMap<>();
-    for (ShardLayout s : layout) {
-      if (s.replicas().isEmpty()) {
-        continue;
-      }
-      NodeAddress p = s.primary().address();
-      try {
-        savedDelay.put(p, admin.node(p).configGet(SYNC_DELAY).get(SYNC_DELAY));
-        admin.node(p).configSet(SYNC_DELAY, "0");
-      } catch (RedisAdminException e) {
-        progress.accept("could not lower " + SYNC_DELAY + " on " + p + " (" + e.getMessage() + "); replicas sync at the server's pace");
-      }
-    }
-    try {
-      List<Step> steps = CreatePlanner.steps(layout);
-      executor.run(steps);
-    } finally {
-      restore(NODE_TIMEOUT, savedTimeout);
-      savedDelay.forEach((p, v) -> {
-        if (v != null && !"0".equals(v)) {
-          try {
-            admin.node(p).configSet(SYNC_DELAY, v);
-          } catch (RedisAdminException e) {
-            progress.accept("could not restore " + SYNC_DELAY + " on " + p + ": " + e.getMessage());
-          }
-        }
-      });
-    }
-  }
-
-  private void restore(String parameter, Map<NodeAddress, String> saved) {
-    saved.forEach((a, v) -> {
-      try {
-        admin.node(a).configSet(parameter, v);
-      } catch (RedisAdminException e) {
-        progress.accept("could not restore " + parameter + " " + v + " on " + a + ": " + e.getMessage());
-      }
-    });
   }
 }

@@ -67,18 +67,8 @@ public final class NodeMembership {
           .orElseThrow(() -> new PlanningException("node " + pid + " is not a live primary of this cluster"));
     }
     // As in ClusterCreator: a short node timeout while joining keeps Redis's rejoin delay short.
-    String timeout = null;
-    try {
-      timeout = admin.node(fresh).configGet(ClusterCreator.NODE_TIMEOUT).get(ClusterCreator.NODE_TIMEOUT);
-      if (timeout != null && Long.parseLong(timeout) > ClusterCreator.FORMING_NODE_TIMEOUT) {
-        admin.node(fresh).configSet(ClusterCreator.NODE_TIMEOUT, Long.toString(ClusterCreator.FORMING_NODE_TIMEOUT));
-      } else {
-        timeout = null;
-      }
-    } catch (RedisAdminException | NumberFormatException e) {
-      timeout = null;
-    }
-    try {
+    try (TemporaryConfig config = new TemporaryConfig(admin, progress)) {
+      config.lower(fresh, TemporaryConfig.NODE_TIMEOUT, TemporaryConfig.FORMING_NODE_TIMEOUT, "joining will take longer");
       admin.node(existing).meet(fresh, n.self().busPort());
       progress.accept("introduced " + fresh + " to the cluster through " + existing);
       List<NodeAddress> members = new java.util.ArrayList<>(view.reachable().stream().map(NodeReport::address).toList());
@@ -92,10 +82,6 @@ public final class NodeMembership {
       }
       // A new primary refuses data (CLUSTERDOWN) until it says cluster_state:ok.
       executor.awaitClusterOk(List.of(fresh));
-    } finally {
-      if (timeout != null) {
-        admin.node(fresh).configSet(ClusterCreator.NODE_TIMEOUT, timeout);
-      }
     }
     return n.id();
   }

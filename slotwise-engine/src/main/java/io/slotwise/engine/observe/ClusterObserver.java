@@ -63,13 +63,7 @@ public final class ClusterObserver implements AutoCloseable {
 
   /** Observes exactly these nodes, without following what they know. */
   public ClusterView observeOnly(Collection<NodeAddress> nodes) {
-    List<Future<NodeReport>> futures = new ArrayList<>();
-    for (NodeAddress a : new LinkedHashSet<>(nodes)) {
-      futures.add(pool.submit(() -> report(a)));
-    }
-    List<NodeReport> out = new ArrayList<>();
-    futures.forEach(f -> out.add(get(f)));
-    return new ClusterView(out);
+    return ask(nodes, this::report);
   }
 
   /**
@@ -77,16 +71,21 @@ public final class ClusterObserver implements AutoCloseable {
    * nodes agree (other report fields are left empty).
    */
   public ClusterView membership(Collection<NodeAddress> nodes) {
+    return ask(nodes, a -> {
+      try {
+        return new NodeReport(a, parseNodes(admin.node(a).clusterNodes()), Map.of(), Map.of(), 0, 0, null);
+      } catch (RedisAdminException e) {
+        admin.forget(a);
+        return NodeReport.unreachable(a, e.getMessage());
+      }
+    });
+  }
+
+  /** Asks each node in parallel. */
+  private ClusterView ask(Collection<NodeAddress> nodes, java.util.function.Function<NodeAddress, NodeReport> question) {
     List<Future<NodeReport>> futures = new ArrayList<>();
     for (NodeAddress a : new LinkedHashSet<>(nodes)) {
-      futures.add(pool.submit(() -> {
-        try {
-          return new NodeReport(a, parseNodes(admin.node(a).clusterNodes()), Map.of(), Map.of(), 0, 0, null);
-        } catch (RedisAdminException e) {
-          admin.forget(a);
-          return NodeReport.unreachable(a, e.getMessage());
-        }
-      }));
+      futures.add(pool.submit(() -> question.apply(a)));
     }
     List<NodeReport> out = new ArrayList<>();
     futures.forEach(f -> out.add(get(f)));

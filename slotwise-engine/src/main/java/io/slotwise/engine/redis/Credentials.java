@@ -37,6 +37,18 @@ public final class Credentials {
     return password == null ? null : password.clone();
   }
 
+  /** Adds {@code AUTH}/{@code AUTH2} to a MIGRATE, so the source can log in to the target. */
+  void addTo(io.lettuce.core.MigrateArgs<?> args) {
+    if (password == null) {
+      return;
+    }
+    if (username != null) {
+      args.auth2(username, new String(password));
+    } else {
+      args.auth(password.clone());
+    }
+  }
+
   /** The password for writing into a configuration file this process owns. */
   public String passwordForConfig() {
     return password == null ? null : new String(password);

@@ -195,14 +195,7 @@ public final class NodeClient implements AutoCloseable {
     if (replace) {
       args.replace();
     }
-    char[] pw = admin.credentials().passwordChars();
-    if (pw != null) {
-      if (admin.credentials().username() != null) {
-        args.auth2(admin.credentials().username(), new String(pw));
-      } else {
-        args.auth(pw);
-      }
-    }
+    admin.credentials().addTo(args);
     return run("MIGRATE to " + target, () -> bytes().sync().migrate(target.host(), target.port(), 0, timeoutMillis, args));
   }
 

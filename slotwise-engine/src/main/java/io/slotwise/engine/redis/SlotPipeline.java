@@ -147,14 +147,7 @@ public final class SlotPipeline implements AutoCloseable {
     if (replace) {
       args.replace();
     }
-    Credentials c = admin.credentials();
-    if (c.present()) {
-      if (c.username() != null) {
-        args.auth2(c.username(), new String(c.passwordChars()));
-      } else {
-        args.auth(c.passwordChars());
-      }
-    }
+    admin.credentials().addTo(args);
     return reply("MIGRATE to " + target, async.migrate(target.host(), target.port(), 0, timeoutMillis, args));
   }
 
