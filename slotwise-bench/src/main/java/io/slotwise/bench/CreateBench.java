@@ -20,10 +20,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Forms a cluster from 6 fresh nodes (3 primaries, 1 replica each) with Slotwise and with
- * {@code redis-cli --cluster create}, on fresh nodes each time, and prints for each: how long the
- * command ran, when every node first said {@code cluster_state:ok}, and when every replica was in
- * sync, all measured from the command's start by a poller that asks every node every 10 ms.
+ * Forms a cluster from 6 fresh nodes (3 primaries, 1 replica each) with Slotwise and with {@code
+ * redis-cli --cluster create}, on fresh nodes each time, and prints for each: how long the command
+ * ran, when every node first said {@code cluster_state:ok}, and when every replica was in sync, all
+ * measured from the command's start by a poller that asks every node every 10 ms.
  *
  * <p>Usage: {@code CreateBench [--rounds N] [--slotwise PATH]}
  */
@@ -49,18 +49,24 @@ public final class CreateBench {
     List<String[]> rows = new ArrayList<>();
     double[] sums = new double[6];
     for (int r = 0; r < rounds; r++) {
-      Times sw = round(redisServer, nodes -> {
-        List<String> cmd = new ArrayList<>(List.of(launcher, "cluster", "create"));
-        nodes.forEach(n -> cmd.add(n.toString()));
-        cmd.addAll(List.of("--replicas", "1"));
-        return cmd;
-      });
-      Times rc = round(redisServer, nodes -> {
-        List<String> cmd = new ArrayList<>(List.of(redisCli, "--cluster", "create"));
-        nodes.forEach(n -> cmd.add(n.toString()));
-        cmd.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
-        return cmd;
-      });
+      Times sw =
+          round(
+              redisServer,
+              nodes -> {
+                List<String> cmd = new ArrayList<>(List.of(launcher, "cluster", "create"));
+                nodes.forEach(n -> cmd.add(n.toString()));
+                cmd.addAll(List.of("--replicas", "1"));
+                return cmd;
+              });
+      Times rc =
+          round(
+              redisServer,
+              nodes -> {
+                List<String> cmd = new ArrayList<>(List.of(redisCli, "--cluster", "create"));
+                nodes.forEach(n -> cmd.add(n.toString()));
+                cmd.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
+                return cmd;
+              });
       rows.add(row("slotwise cluster create", sw));
       rows.add(row("redis-cli --cluster create", rc));
       sums[0] += sw.command();
@@ -70,15 +76,34 @@ public final class CreateBench {
       sums[4] += rc.ok();
       sums[5] += rc.synced();
     }
-    System.out.printf("%-28s %10s %22s %22s%n", "tool (6 fresh nodes, 3x1)", "command s", "all cluster_state:ok s", "all replicas in sync s");
+    System.out.printf(
+        "%-28s %10s %22s %22s%n",
+        "tool (6 fresh nodes, 3x1)",
+        "command s",
+        "all cluster_state:ok s",
+        "all replicas in sync s");
     rows.forEach(r -> System.out.printf("%-28s %10s %22s %22s%n", (Object[]) r));
-    System.out.printf("mean over %d rounds: slotwise %.2f / %.2f / %.2f s, redis-cli %.2f / %.2f / %.2f s%n", rounds,
-        sums[0] / rounds, sums[1] / rounds, sums[2] / rounds, sums[3] / rounds, sums[4] / rounds, sums[5] / rounds);
-    System.out.printf("speed-up: %.1fx to cluster_state:ok, %.1fx to replicas in sync%n", sums[4] / sums[1], sums[5] / sums[2]);
+    System.out.printf(
+        "mean over %d rounds: slotwise %.2f / %.2f / %.2f s, redis-cli %.2f / %.2f / %.2f s%n",
+        rounds,
+        sums[0] / rounds,
+        sums[1] / rounds,
+        sums[2] / rounds,
+        sums[3] / rounds,
+        sums[4] / rounds,
+        sums[5] / rounds);
+    System.out.printf(
+        "speed-up: %.1fx to cluster_state:ok, %.1fx to replicas in sync%n",
+        sums[4] / sums[1], sums[5] / sums[2]);
   }
 
   private static String[] row(String tool, Times t) {
-    return new String[] {tool, String.format("%.2f", t.command()), String.format("%.2f", t.ok()), String.format("%.2f", t.synced())};
+    return new String[] {
+      tool,
+      String.format("%.2f", t.command()),
+      String.format("%.2f", t.ok()),
+      String.format("%.2f", t.synced())
+    };
   }
 
   interface Command {
@@ -87,17 +112,26 @@ public final class CreateBench {
 
   private static Times round(String redisServer, Command command) throws Exception {
     Path home = Files.createTempDirectory("slotwise-create-bench");
-    LocalClusterSpec spec = new LocalClusterSpec("create", 3, 1, home, 0, redisServer, 15000, null, false);
+    LocalClusterSpec spec =
+        new LocalClusterSpec("create", 3, 1, home, 0, redisServer, 15000, null, false);
     List<RedisProcess> procs = new ArrayList<>();
     RedisClient client = RedisClient.create();
     List<StatefulRedisConnection<String, String>> conns = new ArrayList<>();
     try {
       for (int i = 0; i < 6; i++) {
         String host = "127.242.0." + (i + 1);
-        RedisProcess p = new RedisProcess(i, new NodeAddress(host, freePort(host)), freePort(host), home.resolve("node-" + i));
+        RedisProcess p =
+            new RedisProcess(
+                i,
+                new NodeAddress(host, freePort(host)),
+                freePort(host),
+                home.resolve("node-" + i));
         p.writeConfig(spec);
         // Stock settings for replication, as a fresh install has them.
-        Files.writeString(p.configFile(), Files.readString(p.configFile()).replace("repl-diskless-sync-delay 0", "repl-diskless-sync-delay 5"));
+        Files.writeString(
+            p.configFile(),
+            Files.readString(p.configFile())
+                .replace("repl-diskless-sync-delay 0", "repl-diskless-sync-delay 5"));
         p.start(redisServer);
         procs.add(p);
       }
@@ -120,9 +154,12 @@ public final class CreateBench {
       // have been up for a while have.
       Thread.sleep(2_500);
       long start = System.nanoTime();
-      Process proc = new ProcessBuilder(command.of(procs.stream().map(RedisProcess::address).toList()))
-          .redirectErrorStream(true).redirectOutput(home.resolve("out.log").toFile())
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+      Process proc =
+          new ProcessBuilder(command.of(procs.stream().map(RedisProcess::address).toList()))
+              .redirectErrorStream(true)
+              .redirectOutput(home.resolve("out.log").toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+              .start();
       double commandSecs = -1;
       double ok = -1;
       double synced = -1;
@@ -132,10 +169,12 @@ public final class CreateBench {
         if (commandSecs < 0 && !proc.isAlive()) {
           commandSecs = now;
           if (proc.exitValue() != 0) {
-            throw new IllegalStateException("create failed: " + Files.readString(home.resolve("out.log")));
+            throw new IllegalStateException(
+                "create failed: " + Files.readString(home.resolve("out.log")));
           }
         }
-        if (ok < 0 && conns.stream().allMatch(c -> c.sync().clusterInfo().contains("cluster_state:ok"))) {
+        if (ok < 0
+            && conns.stream().allMatch(c -> c.sync().clusterInfo().contains("cluster_state:ok"))) {
           ok = now;
         }
         if (ok >= 0 && synced < 0 && replicasInSync(conns)) {

@@ -84,14 +84,16 @@ public final class RebalanceBench {
       }
     }
     if (!Files.exists(Path.of(jar))) {
-      System.err.println("error: " + jar + " not found; run from the repository root or pass --slotwise PATH");
+      System.err.println(
+          "error: " + jar + " not found; run from the repository root or pass --slotwise PATH");
       System.exit(2);
     }
     String redisServer = RedisServerBinary.require(null);
     String redisCli = Path.of(redisServer).resolveSibling("redis-cli").toString();
     RebalanceBench bench = new RebalanceBench(keys, valueSize, jar, redisCli, redisServer);
     List<Run> runs = new ArrayList<>();
-    List<String> scenarios = scenario.equals("all") ? List.of("add-shard", "drain") : List.of(scenario);
+    List<String> scenarios =
+        scenario.equals("all") ? List.of("add-shard", "drain") : List.of(scenario);
     for (String sc : scenarios) {
       if (tools.isEmpty()) {
         bench.setupOnly();
@@ -100,13 +102,21 @@ public final class RebalanceBench {
       for (String tool : tools) {
         Run r = bench.run(sc, tool);
         runs.add(r);
-        say(String.format("%s / %s: %d keys moved in %.2f s = %,.0f keys/s, %d keys missing or wrong",
-            r.scenario(), r.tool(), r.keysMoved(), r.seconds(), r.keysPerSecond(), r.missing()));
+        say(
+            String.format(
+                "%s / %s: %d keys moved in %.2f s = %,.0f keys/s, %d keys missing or wrong",
+                r.scenario(),
+                r.tool(),
+                r.keysMoved(),
+                r.seconds(),
+                r.keysPerSecond(),
+                r.missing()));
       }
     }
     System.out.println();
-    System.out.printf("%-10s %-36s %9s %11s %10s %14s %14s%n", "scenario", "tool", "seconds", "keys moved", "keys/s",
-        "keys/s ratio", "speed-up (time)");
+    System.out.printf(
+        "%-10s %-36s %9s %11s %10s %14s %14s%n",
+        "scenario", "tool", "seconds", "keys moved", "keys/s", "keys/s ratio", "speed-up (time)");
     Map<String, Run> baseline = new HashMap<>();
     for (Run r : runs) {
       if (r.tool().equals("redis-cli")) {
@@ -116,14 +126,24 @@ public final class RebalanceBench {
     boolean lost = false;
     for (Run r : runs) {
       Run base = baseline.get(r.scenario());
-      System.out.printf("%-10s %-36s %9.2f %11d %10.0f %13.2fx %13.2fx%n", r.scenario(), r.tool(), r.seconds(), r.keysMoved(), r.keysPerSecond(),
+      System.out.printf(
+          "%-10s %-36s %9.2f %11d %10.0f %13.2fx %13.2fx%n",
+          r.scenario(),
+          r.tool(),
+          r.seconds(),
+          r.keysMoved(),
+          r.keysPerSecond(),
           base != null && base.keysPerSecond() > 0 ? r.keysPerSecond() / base.keysPerSecond() : 0,
           base != null && r.seconds() > 0 ? base.seconds() / r.seconds() : 0);
       lost |= r.missing() > 0;
     }
-    System.out.println("ratios are against redis-cli --cluster with its default pipeline (10 keys per MIGRATE);"
-        + " Slotwise moves the slots with the fewest keys first, so it may move fewer keys for the same slot balance");
-    System.out.println(lost ? "VERIFY FAILED: some keys were missing or wrong" : "verified: every key read back with its value after every run");
+    System.out.println(
+        "ratios are against redis-cli --cluster with its default pipeline (10 keys per MIGRATE);"
+            + " Slotwise moves the slots with the fewest keys first, so it may move fewer keys for the same slot balance");
+    System.out.println(
+        lost
+            ? "VERIFY FAILED: some keys were missing or wrong"
+            : "verified: every key read back with its value after every run");
     System.exit(lost ? 1 : 0);
   }
 
@@ -134,28 +154,46 @@ public final class RebalanceBench {
   /** Leaves a loaded 3x1 cluster plus an empty 4th shard running, for profiling by hand. */
   void setupOnly() throws Exception {
     Path home = Files.createTempDirectory("slotwise-bench");
-    LocalCluster cluster = LocalCluster.up(new LocalClusterSpec("bench", 3, 1, home, 0, redisServer, 15000, null, false), line -> {});
+    LocalCluster cluster =
+        LocalCluster.up(
+            new LocalClusterSpec("bench", 3, 1, home, 0, redisServer, 15000, null, false),
+            line -> {});
     NodeAddress seed = cluster.addresses().get(0);
     load(cluster.observe());
-    NodeMembership membership = new NodeMembership(cluster.admin(), cluster.observer(), Waiter.standard(), line -> {});
+    NodeMembership membership =
+        new NodeMembership(cluster.admin(), cluster.observer(), Waiter.standard(), line -> {});
     RedisProcess primary = cluster.startNewNode();
     String newId = membership.add(seed, primary.address(), null, false);
     membership.add(seed, cluster.startNewNode().address(), newId, false);
-    System.out.println("seed " + seed + " new " + newId + " home " + home + " (stop with: slotwise local down --name bench --dir " + home + ")");
+    System.out.println(
+        "seed "
+            + seed
+            + " new "
+            + newId
+            + " home "
+            + home
+            + " (stop with: slotwise local down --name bench --dir "
+            + home
+            + ")");
     cluster.close();
   }
 
   Run run(String scenario, String tool) throws Exception {
     Path home = Files.createTempDirectory("slotwise-bench");
-    LocalClusterSpec spec = new LocalClusterSpec("bench", 3, 1, home, 0, redisServer, 15000, null, false);
+    LocalClusterSpec spec =
+        new LocalClusterSpec("bench", 3, 1, home, 0, redisServer, 15000, null, false);
     say("starting a fresh 3x1 cluster for " + scenario + " / " + tool);
     LocalCluster cluster = LocalCluster.up(spec, line -> {});
     try {
       NodeAddress seed = cluster.addresses().get(0);
       long t0 = System.nanoTime();
       load(cluster.observe());
-      say(String.format("loaded %d keys of %d bytes in %.1f s", keys, valueSize, (System.nanoTime() - t0) / 1e9));
-      NodeMembership membership = new NodeMembership(cluster.admin(), cluster.observer(), Waiter.standard(), line -> {});
+      say(
+          String.format(
+              "loaded %d keys of %d bytes in %.1f s",
+              keys, valueSize, (System.nanoTime() - t0) / 1e9));
+      NodeMembership membership =
+          new NodeMembership(cluster.admin(), cluster.observer(), Waiter.standard(), line -> {});
       RedisProcess primary = cluster.startNewNode();
       String newId = membership.add(seed, primary.address(), null, false);
       RedisProcess replica = cluster.startNewNode();
@@ -164,16 +202,29 @@ public final class RebalanceBench {
       String watched;
       if (scenario.equals("add-shard")) {
         watched = newId;
-        cmd = tool.equals("slotwise")
-            ? List.of(launcher, "cluster", "rebalance", seed.toString(), "--use-empty-primaries")
-            : redisCli(List.of("--cluster", "rebalance", seed.toString(), "--cluster-use-empty-masters"), tool);
+        cmd =
+            tool.equals("slotwise")
+                ? List.of(
+                    launcher, "cluster", "rebalance", seed.toString(), "--use-empty-primaries")
+                : redisCli(
+                    List.of(
+                        "--cluster", "rebalance", seed.toString(), "--cluster-use-empty-masters"),
+                    tool);
       } else {
         // First give the 4th shard its share, untimed, so that draining moves a full shard's data.
         exec(List.of(launcher, "cluster", "rebalance", seed.toString(), "--use-empty-primaries"));
         watched = newId;
-        cmd = tool.equals("slotwise")
-            ? List.of(launcher, "cluster", "drain", seed.toString(), newId)
-            : redisCli(List.of("--cluster", "rebalance", seed.toString(), "--cluster-weight", newId + "=0"), tool);
+        cmd =
+            tool.equals("slotwise")
+                ? List.of(launcher, "cluster", "drain", seed.toString(), newId)
+                : redisCli(
+                    List.of(
+                        "--cluster",
+                        "rebalance",
+                        seed.toString(),
+                        "--cluster-weight",
+                        newId + "=0"),
+                    tool);
       }
       long before = keysOn(cluster, watched);
       say("running: " + String.join(" ", cmd));
@@ -204,16 +255,25 @@ public final class RebalanceBench {
 
   private static void exec(List<String> cmd) throws IOException, InterruptedException {
     Path log = Files.createTempFile("slotwise-bench", ".log");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .start();
     if (!p.waitFor(30, TimeUnit.MINUTES)) {
       p.destroyForcibly();
       throw new IllegalStateException("timed out: " + String.join(" ", cmd));
     }
     if (p.exitValue() != 0) {
       List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-      throw new IllegalStateException("failed (" + p.exitValue() + "): " + String.join(" ", cmd) + "\n"
-          + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size())));
+      throw new IllegalStateException(
+          "failed ("
+              + p.exitValue()
+              + "): "
+              + String.join(" ", cmd)
+              + "\n"
+              + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size())));
     }
     if (System.getenv("BENCH_VERBOSE") != null) {
       Files.readAllLines(log, StandardCharsets.UTF_8).forEach(l -> say("  | " + l));
@@ -245,7 +305,8 @@ public final class RebalanceBench {
     for (int i = 0; i < keys; i++) {
       byNode.computeIfAbsent(owner[HashSlots.slotOf(key(i))], k -> new ArrayList<>()).add(i);
     }
-    forEachNode(view, byNode, (async, i) -> async.set(key(i), value(i, valueSize)), (i, reply) -> true);
+    forEachNode(
+        view, byNode, (async, i) -> async.set(key(i), value(i, valueSize)), (i, reply) -> true);
   }
 
   /** Reads every key from its owner now; returns how many are missing or wrong. */
@@ -257,12 +318,16 @@ public final class RebalanceBench {
     }
     long total = view.primaries().stream().mapToLong(NodeReport::keys).sum();
     long[] bad = {0};
-    forEachNode(view, byNode, (async, i) -> async.get(key(i)), (i, reply) -> {
-      if (!value(i, valueSize).equals(reply)) {
-        bad[0]++;
-      }
-      return true;
-    });
+    forEachNode(
+        view,
+        byNode,
+        (async, i) -> async.get(key(i)),
+        (i, reply) -> {
+          if (!value(i, valueSize).equals(reply)) {
+            bad[0]++;
+          }
+          return true;
+        });
     if (total != keys) {
       say("primaries hold " + total + " keys, expected " + keys);
       bad[0] += Math.abs(total - keys);
@@ -288,12 +353,14 @@ public final class RebalanceBench {
     boolean accept(int i, String reply);
   }
 
-  private static void forEachNode(ClusterView view, Map<String, List<Integer>> byNode, Command command, Check check) {
+  private static void forEachNode(
+      ClusterView view, Map<String, List<Integer>> byNode, Command command, Check check) {
     RedisClient client = RedisClient.create();
     try {
       for (Map.Entry<String, List<Integer>> e : byNode.entrySet()) {
         NodeAddress a = NodeAddress.parse(e.getKey());
-        try (StatefulRedisConnection<String, String> c = client.connect(RedisURI.create(a.host(), a.port()))) {
+        try (StatefulRedisConnection<String, String> c =
+            client.connect(RedisURI.create(a.host(), a.port()))) {
           c.setTimeout(Duration.ofMinutes(1));
           RedisAsyncCommands<String, String> async = c.async();
           List<Integer> ids = e.getValue();

@@ -5,7 +5,10 @@ import picocli.CommandLine.Option;
 
 /** {@code --password}, defaulting to {@code SLOTWISE_PASSWORD}; never printed. */
 final class AuthOptions {
-  @Option(names = "--password", description = "Password of the Redis nodes (default: $SLOTWISE_PASSWORD).", arity = "1")
+  @Option(
+      names = "--password",
+      description = "Password of the Redis nodes (default: $SLOTWISE_PASSWORD).",
+      arity = "1")
   String password;
 
   @Option(names = "--user", description = "ACL user name (default: the default user).")

@@ -2,6 +2,7 @@ package io.slotwise.cli;
 
 import io.slotwise.engine.execute.ClusterCreator;
 import io.slotwise.engine.execute.NodeMembership;
+import io.slotwise.engine.execute.StepExecutor;
 import io.slotwise.engine.health.ClusterChecker;
 import io.slotwise.engine.health.ClusterFixer;
 import io.slotwise.engine.health.Problem;
@@ -11,7 +12,6 @@ import io.slotwise.engine.observe.NodeReport;
 import io.slotwise.engine.plan.ShardLayout;
 import io.slotwise.engine.plan.Step;
 import io.slotwise.engine.redis.FailoverMode;
-import io.slotwise.engine.execute.StepExecutor;
 import io.slotwise.engine.topology.HashSlots;
 import io.slotwise.engine.topology.NodeAddress;
 import java.util.ArrayList;
@@ -26,7 +26,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code slotwise cluster <verb>}: manages any reachable Redis Cluster, like {@code redis-cli --cluster}. */
+/**
+ * {@code slotwise cluster <verb>}: manages any reachable Redis Cluster, like {@code redis-cli
+ * --cluster}.
+ */
 @Command(
     name = "cluster",
     mixinStandardHelpOptions = true,
@@ -65,12 +68,18 @@ final class ClusterCommand implements Runnable {
     }
   }
 
-  @Command(name = "create", mixinStandardHelpOptions = true, description = "Form a cluster from fresh nodes.")
+  @Command(
+      name = "create",
+      mixinStandardHelpOptions = true,
+      description = "Form a cluster from fresh nodes.")
   static final class Create extends Verb {
     @Parameters(arity = "3..*", paramLabel = "HOST:PORT", description = "The fresh nodes.")
     List<String> nodes;
 
-    @Option(names = "--replicas", defaultValue = "0", description = "Replicas per primary (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--replicas",
+        defaultValue = "0",
+        description = "Replicas per primary (default: ${DEFAULT-VALUE}).")
     int replicas;
 
     @Override
@@ -82,19 +91,35 @@ final class ClusterCommand implements Runnable {
         List<ShardLayout> layout = creator.plan(addresses, replicas, NodeAddress::host);
         for (int i = 0; i < layout.size(); i++) {
           ShardLayout l = layout.get(i);
-          out().println("shard " + i + ": primary " + l.primary().address() + " slots " + l.slots()
-              + (l.replicas().isEmpty() ? "" : ", replicas " + l.replicas().stream().map(c -> c.address().toString()).toList()));
+          out()
+              .println(
+                  "shard "
+                      + i
+                      + ": primary "
+                      + l.primary().address()
+                      + " slots "
+                      + l.slots()
+                      + (l.replicas().isEmpty()
+                          ? ""
+                          : ", replicas "
+                              + l.replicas().stream().map(c -> c.address().toString()).toList()));
         }
         creator.create(layout);
         double secs = (System.nanoTime() - start) / 1e9;
         out().println(StatusTable.render(s.observe(addresses.get(0))));
-        out().printf("cluster created: %d shards, %d nodes, in %.2f s%n", layout.size(), addresses.size(), secs);
+        out()
+            .printf(
+                "cluster created: %d shards, %d nodes, in %.2f s%n",
+                layout.size(), addresses.size(), secs);
       }
       return 0;
     }
   }
 
-  @Command(name = "check", mixinStandardHelpOptions = true, description = "Name every problem; exit 1 if there is one.")
+  @Command(
+      name = "check",
+      mixinStandardHelpOptions = true,
+      description = "Name every problem; exit 1 if there is one.")
   static final class Check extends Verb {
     @Parameters(paramLabel = "HOST:PORT", description = "Any node of the cluster.")
     String node;
@@ -110,8 +135,14 @@ final class ClusterCommand implements Runnable {
     static int report(java.io.PrintWriter out, ClusterView view) {
       List<Problem> problems = ClusterChecker.check(view);
       int covered = HashSlots.COUNT - view.uncoveredSlots().size();
-      out.printf("%d nodes (%d reachable), %d primaries with slots, %d/%d slots covered, %d keys%n",
-          view.size(), view.reachable().size(), view.slotOwners().size(), covered, HashSlots.COUNT, view.totalKeys());
+      out.printf(
+          "%d nodes (%d reachable), %d primaries with slots, %d/%d slots covered, %d keys%n",
+          view.size(),
+          view.reachable().size(),
+          view.slotOwners().size(),
+          covered,
+          HashSlots.COUNT,
+          view.totalKeys());
       if (problems.isEmpty()) {
         out.println("OK: no problems found");
         return 0;
@@ -124,7 +155,10 @@ final class ClusterCommand implements Runnable {
     }
   }
 
-  @Command(name = "info", mixinStandardHelpOptions = true, description = "Show shards, nodes, slots and keys.")
+  @Command(
+      name = "info",
+      mixinStandardHelpOptions = true,
+      description = "Show shards, nodes, slots and keys.")
   static final class Info extends Verb {
     @Parameters(paramLabel = "HOST:PORT", description = "Any node of the cluster.")
     String node;
@@ -173,7 +207,10 @@ final class ClusterCommand implements Runnable {
     }
   }
 
-  @Command(name = "add-node", mixinStandardHelpOptions = true, description = "Add a fresh node as an empty primary or as a replica.")
+  @Command(
+      name = "add-node",
+      mixinStandardHelpOptions = true,
+      description = "Add a fresh node as an empty primary or as a replica.")
   static final class AddNode extends Verb {
     @Parameters(index = "0", paramLabel = "NEW_HOST:PORT")
     String fresh;
@@ -185,10 +222,15 @@ final class ClusterCommand implements Runnable {
     ReplicaChoice replica;
 
     static final class ReplicaChoice {
-      @Option(names = "--replica-of", paramLabel = "NODE_ID", description = "Make the new node a replica of this primary.")
+      @Option(
+          names = "--replica-of",
+          paramLabel = "NODE_ID",
+          description = "Make the new node a replica of this primary.")
       String primaryId;
 
-      @Option(names = "--replica", description = "Make the new node a replica of the primary with the fewest replicas.")
+      @Option(
+          names = "--replica",
+          description = "Make the new node a replica of the primary with the fewest replicas.")
       boolean auto;
     }
 
@@ -200,15 +242,19 @@ final class ClusterCommand implements Runnable {
         if (replica != null && replica.primaryId != null) {
           primary = ClusterSession.resolveId(s.observe(ex), replica.primaryId);
         }
-        String id = new NodeMembership(s.admin, s.observer, s.waiter, s.progress())
-            .add(ex, ClusterSession.address(fresh), primary, replica != null && replica.auto);
+        String id =
+            new NodeMembership(s.admin, s.observer, s.waiter, s.progress())
+                .add(ex, ClusterSession.address(fresh), primary, replica != null && replica.auto);
         out().println("added " + fresh + " as node " + id);
       }
       return 0;
     }
   }
 
-  @Command(name = "del-node", mixinStandardHelpOptions = true, description = "Remove a node that owns no slots.")
+  @Command(
+      name = "del-node",
+      mixinStandardHelpOptions = true,
+      description = "Remove a node that owns no slots.")
   static final class DelNode extends Verb {
     @Parameters(index = "0", paramLabel = "EXISTING_HOST:PORT")
     String existing;
@@ -228,7 +274,10 @@ final class ClusterCommand implements Runnable {
     }
   }
 
-  @Command(name = "fix", mixinStandardHelpOptions = true, description = "Repair what check names, losing no key.")
+  @Command(
+      name = "fix",
+      mixinStandardHelpOptions = true,
+      description = "Repair what check names, losing no key.")
   static final class Fix extends Verb {
     @Parameters(paramLabel = "HOST:PORT", description = "Any node of the cluster.")
     String node;
@@ -238,7 +287,8 @@ final class ClusterCommand implements Runnable {
       try (ClusterSession s = session()) {
         NodeAddress seed = ClusterSession.address(node);
         s.observe(seed);
-        List<String> done = new ClusterFixer(s.admin, s.observer, s.waiter, s.progress()).fix(List.of(seed));
+        List<String> done =
+            new ClusterFixer(s.admin, s.observer, s.waiter, s.progress()).fix(List.of(seed));
         if (done.isEmpty()) {
           out().println("nothing to fix");
         }
@@ -247,15 +297,22 @@ final class ClusterCommand implements Runnable {
     }
   }
 
-  @Command(name = "failover", mixinStandardHelpOptions = true, description = "Promote a replica to primary of its shard.")
+  @Command(
+      name = "failover",
+      mixinStandardHelpOptions = true,
+      description = "Promote a replica to primary of its shard.")
   static final class Failover extends Verb {
     @Parameters(paramLabel = "REPLICA_HOST:PORT")
     String replica;
 
-    @Option(names = "--force", description = "Do not wait for the primary's agreement (it is down).")
+    @Option(
+        names = "--force",
+        description = "Do not wait for the primary's agreement (it is down).")
     boolean force;
 
-    @Option(names = "--takeover", description = "Do not wait for any agreement (a majority of primaries is down).")
+    @Option(
+        names = "--takeover",
+        description = "Do not wait for any agreement (a majority of primaries is down).")
     boolean takeover;
 
     @Override
@@ -270,8 +327,10 @@ final class ClusterCommand implements Runnable {
         if (!self.replica()) {
           throw new UserError(a + " is not a replica");
         }
-        FailoverMode mode = takeover ? FailoverMode.TAKEOVER : force ? FailoverMode.FORCE : FailoverMode.DEFAULT;
-        new StepExecutor(s.admin, s.observer, s.waiter, s.progress()).run(new Step.Failover(a, mode));
+        FailoverMode mode =
+            takeover ? FailoverMode.TAKEOVER : force ? FailoverMode.FORCE : FailoverMode.DEFAULT;
+        new StepExecutor(s.admin, s.observer, s.waiter, s.progress())
+            .run(new Step.Failover(a, mode));
         out().println(a + " is now the primary of its shard");
       }
       return 0;

@@ -50,12 +50,14 @@ final class ClusterSession implements AutoCloseable {
 
   /** Resolves a full node id or a unique prefix of one. */
   static String resolveId(ClusterView view, String idOrPrefix) {
-    List<String> matches = view.knownIds().stream().filter(id -> id.startsWith(idOrPrefix)).toList();
+    List<String> matches =
+        view.knownIds().stream().filter(id -> id.startsWith(idOrPrefix)).toList();
     if (matches.isEmpty()) {
       throw new UserError("no node with id " + idOrPrefix + " in the cluster");
     }
     if (matches.size() > 1) {
-      throw new UserError("node id prefix " + idOrPrefix + " is ambiguous (" + matches.size() + " nodes)");
+      throw new UserError(
+          "node id prefix " + idOrPrefix + " is ambiguous (" + matches.size() + " nodes)");
     }
     return matches.get(0);
   }

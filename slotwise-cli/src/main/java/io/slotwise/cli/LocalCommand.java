@@ -24,7 +24,14 @@ import picocli.CommandLine.Option;
     name = "local",
     mixinStandardHelpOptions = true,
     description = "Run a Redis Cluster of local redis-server processes.",
-    subcommands = {LocalCommand.Up.class, LocalCommand.Status.class, LocalCommand.Scale.class, LocalCommand.Down.class, LocalCommand.ListClusters.class, LocalCommand.Supervise.class})
+    subcommands = {
+      LocalCommand.Up.class,
+      LocalCommand.Status.class,
+      LocalCommand.Scale.class,
+      LocalCommand.Down.class,
+      LocalCommand.ListClusters.class,
+      LocalCommand.Supervise.class
+    })
 final class LocalCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -35,15 +42,22 @@ final class LocalCommand implements Runnable {
 
   static Path defaultHome() {
     String env = System.getenv("SLOTWISE_HOME");
-    return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".slotwise");
+    return env != null && !env.isBlank()
+        ? Path.of(env)
+        : Path.of(System.getProperty("user.home"), ".slotwise");
   }
 
   /** {@code --name} and {@code --dir}, shared by every local verb. */
   static final class Where {
-    @Option(names = "--name", defaultValue = "dev", description = "Cluster name (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--name",
+        defaultValue = "dev",
+        description = "Cluster name (default: ${DEFAULT-VALUE}).")
     String name;
 
-    @Option(names = "--dir", description = "Folder that holds local clusters (default: $SLOTWISE_HOME or ~/.slotwise).")
+    @Option(
+        names = "--dir",
+        description = "Folder that holds local clusters (default: $SLOTWISE_HOME or ~/.slotwise).")
     Path dir;
 
     Path home() {
@@ -52,7 +66,16 @@ final class LocalCommand implements Runnable {
 
     LocalCluster open() {
       return LocalCluster.open(home(), name, line -> {})
-          .orElseThrow(() -> new UserError("no local cluster '" + name + "' under " + home() + " (start one with: slotwise local up --name " + name + ")"));
+          .orElseThrow(
+              () ->
+                  new UserError(
+                      "no local cluster '"
+                          + name
+                          + "' under "
+                          + home()
+                          + " (start one with: slotwise local up --name "
+                          + name
+                          + ")"));
     }
   }
 
@@ -70,35 +93,79 @@ final class LocalCommand implements Runnable {
     }
   }
 
-  @Command(name = "up", mixinStandardHelpOptions = true, description = "Start a local cluster and keep it healthy until Ctrl-C.")
+  @Command(
+      name = "up",
+      mixinStandardHelpOptions = true,
+      description = "Start a local cluster and keep it healthy until Ctrl-C.")
   static final class Up extends Verb {
-    @Option(names = "--shards", defaultValue = "3", description = "Primaries (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--shards",
+        defaultValue = "3",
+        description = "Primaries (default: ${DEFAULT-VALUE}).")
     int shards;
 
-    @Option(names = "--replicas", defaultValue = "1", description = "Replicas per primary (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--replicas",
+        defaultValue = "1",
+        description = "Replicas per primary (default: ${DEFAULT-VALUE}).")
     int replicas;
 
-    @Option(names = "--port", defaultValue = "7000", description = "Port of every node, each on its own 127.x.y.z address; 0 picks free ports (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--port",
+        defaultValue = "7000",
+        description =
+            "Port of every node, each on its own 127.x.y.z address; 0 picks free ports (default: ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--redis-server", paramLabel = "PATH", description = "The redis-server binary (default: from PATH).")
+    @Option(
+        names = "--redis-server",
+        paramLabel = "PATH",
+        description = "The redis-server binary (default: from PATH).")
     String redisServer;
 
-    @Option(names = "--node-timeout", defaultValue = "5000", paramLabel = "MILLIS", description = "cluster-node-timeout (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--node-timeout",
+        defaultValue = "5000",
+        paramLabel = "MILLIS",
+        description = "cluster-node-timeout (default: ${DEFAULT-VALUE}).")
     int nodeTimeout;
 
-    @Option(names = "--password", description = "Require this password on every node (default: $SLOTWISE_PASSWORD, else none).")
+    @Option(
+        names = "--password",
+        description =
+            "Require this password on every node (default: $SLOTWISE_PASSWORD, else none).")
     String password;
 
-    @Option(names = "--detach", description = "Leave the cluster running in the background, with a supervisor that heals it.")
+    @Option(
+        names = "--detach",
+        description =
+            "Leave the cluster running in the background, with a supervisor that heals it.")
     boolean detach;
 
     @Override
     public Integer call() throws Exception {
       String pw = password != null ? password : System.getenv("SLOTWISE_PASSWORD");
-      LocalClusterSpec spec = new LocalClusterSpec(where.name, shards, replicas, where.home(), port,
-          RedisServerBinary.require(redisServer), nodeTimeout, pw == null || pw.isEmpty() ? null : pw, true);
-      say("starting local cluster '" + spec.name() + "': " + shards + " shards x " + replicas + " replicas (" + spec.nodeCount() + " nodes)");
+      LocalClusterSpec spec =
+          new LocalClusterSpec(
+              where.name,
+              shards,
+              replicas,
+              where.home(),
+              port,
+              RedisServerBinary.require(redisServer),
+              nodeTimeout,
+              pw == null || pw.isEmpty() ? null : pw,
+              true);
+      say(
+          "starting local cluster '"
+              + spec.name()
+              + "': "
+              + shards
+              + " shards x "
+              + replicas
+              + " replicas ("
+              + spec.nodeCount()
+              + " nodes)");
       long t0 = System.nanoTime();
       LocalCluster cluster = LocalCluster.up(spec, this::say);
       say(String.format("cluster ready in %.1f s%n", (System.nanoTime() - t0) / 1e9));
@@ -107,7 +174,11 @@ final class LocalCommand implements Runnable {
         long pid = Supervise.spawn(spec);
         cluster.recordSupervisor(pid);
         cluster.close();
-        say("running in the background (supervisor pid " + pid + "); stop it with: ./slotwise local down --name " + spec.name());
+        say(
+            "running in the background (supervisor pid "
+                + pid
+                + "); stop it with: ./slotwise local down --name "
+                + spec.name());
         return 0;
       }
       say("keeping the cluster healthy; Ctrl-C stops every node");
@@ -130,8 +201,15 @@ final class LocalCommand implements Runnable {
     public Integer call() {
       try (LocalCluster c = where.open()) {
         long alive = c.nodes().stream().filter(n -> n.alive()).count();
-        say("local cluster '" + where.name + "': " + alive + " of " + c.nodes().size() + " processes running"
-            + c.supervisor().map(p -> ", supervisor pid " + p.pid()).orElse(""));
+        say(
+            "local cluster '"
+                + where.name
+                + "': "
+                + alive
+                + " of "
+                + c.nodes().size()
+                + " processes running"
+                + c.supervisor().map(p -> ", supervisor pid " + p.pid()).orElse(""));
         if (alive == 0) {
           say("stopped; start it again with: slotwise local up --name " + where.name);
           return 1;
@@ -142,7 +220,10 @@ final class LocalCommand implements Runnable {
     }
   }
 
-  @Command(name = "scale", mixinStandardHelpOptions = true, description = "Add or remove shards (moving data) and replicas of a running local cluster.")
+  @Command(
+      name = "scale",
+      mixinStandardHelpOptions = true,
+      description = "Add or remove shards (moving data) and replicas of a running local cluster.")
   static final class Scale extends Verb {
     @Option(names = "--shards", required = true, description = "Primaries wanted.")
     int shards;
@@ -154,16 +235,36 @@ final class LocalCommand implements Runnable {
     public Integer call() throws Exception {
       try (LocalCluster c = where.open()) {
         if (c.nodes().stream().noneMatch(n -> n.alive())) {
-          throw new UserError("local cluster '" + where.name + "' is not running (slotwise local up --name " + where.name + ")");
+          throw new UserError(
+              "local cluster '"
+                  + where.name
+                  + "' is not running (slotwise local up --name "
+                  + where.name
+                  + ")");
         }
         int r = replicas != null ? replicas : c.spec().replicas();
         c.spec().withShards(shards, r); // validates the numbers before anything changes
-        say("scaling '" + where.name + "' from " + c.spec().shards() + "x" + c.spec().replicas() + " to " + shards + "x" + r);
+        say(
+            "scaling '"
+                + where.name
+                + "' from "
+                + c.spec().shards()
+                + "x"
+                + c.spec().replicas()
+                + " to "
+                + shards
+                + "x"
+                + r);
         ProgressReporter progress = new ProgressReporter(out(), System.console() != null, 0, 0);
-        var outcome = c.scale(shards, r, io.slotwise.engine.migrate.SlotMigrator.Options.defaults(), progress);
+        var outcome =
+            c.scale(
+                shards, r, io.slotwise.engine.migrate.SlotMigrator.Options.defaults(), progress);
         if (outcome != null && outcome.result() != null) {
           var res = outcome.result();
-          say(String.format("moved %d slots, %d keys in %.2f s (%,.0f keys/s)", res.slots(), res.keys(), res.seconds(), res.keysPerSecond()));
+          say(
+              String.format(
+                  "moved %d slots, %d keys in %.2f s (%,.0f keys/s)",
+                  res.slots(), res.keys(), res.seconds(), res.keysPerSecond()));
         }
         printStatus(out(), c);
       }
@@ -171,21 +272,31 @@ final class LocalCommand implements Runnable {
     }
   }
 
-  @Command(name = "down", mixinStandardHelpOptions = true, description = "Stop a local cluster and delete its data.")
+  @Command(
+      name = "down",
+      mixinStandardHelpOptions = true,
+      description = "Stop a local cluster and delete its data.")
   static final class Down extends Verb {
     @Override
     public Integer call() {
       try (LocalCluster c = where.open()) {
-        c.supervisor().ifPresent(p -> {
-          p.destroy();
-          try {
-            p.onExit().get(10, TimeUnit.SECONDS);
-          } catch (Exception e) {
-            p.destroyForcibly();
-          }
-        });
+        c.supervisor()
+            .ifPresent(
+                p -> {
+                  p.destroy();
+                  try {
+                    p.onExit().get(10, TimeUnit.SECONDS);
+                  } catch (Exception e) {
+                    p.destroyForcibly();
+                  }
+                });
         c.destroy();
-        say("stopped local cluster '" + where.name + "' (" + c.nodes().size() + " nodes) and deleted its data");
+        say(
+            "stopped local cluster '"
+                + where.name
+                + "' ("
+                + c.nodes().size()
+                + " nodes) and deleted its data");
       }
       return 0;
     }
@@ -205,7 +316,10 @@ final class LocalCommand implements Runnable {
     }
   }
 
-  @Command(name = "supervise", hidden = true, description = "Keep a running local cluster healthy (used by --detach).")
+  @Command(
+      name = "supervise",
+      hidden = true,
+      description = "Keep a running local cluster healthy (used by --detach).")
   static final class Supervise extends Verb {
     @Override
     public Integer call() throws Exception {
@@ -220,35 +334,53 @@ final class LocalCommand implements Runnable {
       if (java.nio.file.Files.isExecutable(Path.of("/usr/bin/setsid"))) {
         cmd.add("/usr/bin/setsid");
       }
-      cmd.addAll(List.of(javaBin, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-          "local", "supervise", "--name", spec.name(), "--dir", spec.home().toString()));
-      Process p = new ProcessBuilder(cmd)
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(spec.clusterDir().resolve("supervisor.log").toFile()))
-          .start();
+      cmd.addAll(
+          List.of(
+              javaBin,
+              "-cp",
+              System.getProperty("java.class.path"),
+              Main.class.getName(),
+              "local",
+              "supervise",
+              "--name",
+              spec.name(),
+              "--dir",
+              spec.home().toString()));
+      Process p =
+          new ProcessBuilder(cmd)
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+              .redirectErrorStream(true)
+              .redirectOutput(
+                  ProcessBuilder.Redirect.appendTo(
+                      spec.clusterDir().resolve("supervisor.log").toFile()))
+              .start();
       return p.pid();
     }
 
     /**
-     * Restarts dead nodes and re-introduces lost ones every half second until the process is
-     * asked to stop; when {@code stopNodesOnExit}, stops every node then (Ctrl-C in the foreground).
+     * Restarts dead nodes and re-introduces lost ones every half second until the process is asked
+     * to stop; when {@code stopNodesOnExit}, stops every node then (Ctrl-C in the foreground).
      */
-    static int loop(LocalCluster cluster, PrintWriter out, boolean stopNodesOnExit) throws InterruptedException {
-      java.util.function.Consumer<String> say = line -> {
-        out.println(line);
-        out.flush();
-      };
+    static int loop(LocalCluster cluster, PrintWriter out, boolean stopNodesOnExit)
+        throws InterruptedException {
+      java.util.function.Consumer<String> say =
+          line -> {
+            out.println(line);
+            out.flush();
+          };
       CountDownLatch stop = new CountDownLatch(1);
       CountDownLatch stopped = new CountDownLatch(1);
-      Thread hook = new Thread(() -> {
-        stop.countDown();
-        try {
-          stopped.await(30, TimeUnit.SECONDS);
-        } catch (InterruptedException ignored) {
-          Thread.currentThread().interrupt();
-        }
-      }, "slotwise-shutdown");
+      Thread hook =
+          new Thread(
+              () -> {
+                stop.countDown();
+                try {
+                  stopped.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException ignored) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              "slotwise-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
       try {
         while (!stop.await(500, TimeUnit.MILLISECONDS)) {
@@ -260,14 +392,19 @@ final class LocalCommand implements Runnable {
               say.accept("cluster healthy again:");
               printStatus(out, cluster);
             }
-          } catch (RedisAdminException | LocalClusterException | io.slotwise.engine.execute.OperationTimeoutException e) {
+          } catch (RedisAdminException
+              | LocalClusterException
+              | io.slotwise.engine.execute.OperationTimeoutException e) {
             say.accept("healing: " + e.getMessage());
           }
         }
       } finally {
         if (stopNodesOnExit) {
           // Data stays: 'local up' resumes this cluster, 'local down' deletes it.
-          say.accept("stopping " + cluster.nodes().size() + " nodes (data kept; 'local up' resumes, 'local down' deletes)");
+          say.accept(
+              "stopping "
+                  + cluster.nodes().size()
+                  + " nodes (data kept; 'local up' resumes, 'local down' deletes)");
           cluster.stopProcesses();
         }
         cluster.close();

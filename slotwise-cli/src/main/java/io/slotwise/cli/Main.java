@@ -25,17 +25,25 @@ public final class Main implements Runnable {
   /** A command line wired with Slotwise's error handling: one line per error, no stack traces. */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
-    cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
-      cmd.getErr().println("error: " + message(ex));
-      cmd.getErr().flush();
-      return 1;
-    });
-    cl.setParameterExceptionHandler((ex, args) -> {
-      CommandLine cmd = ex.getCommandLine();
-      cmd.getErr().println("error: " + ex.getMessage().replace('\n', ' ') + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
-      cmd.getErr().flush();
-      return 2;
-    });
+    cl.setExecutionExceptionHandler(
+        (ex, cmd, parseResult) -> {
+          cmd.getErr().println("error: " + message(ex));
+          cmd.getErr().flush();
+          return 1;
+        });
+    cl.setParameterExceptionHandler(
+        (ex, args) -> {
+          CommandLine cmd = ex.getCommandLine();
+          cmd.getErr()
+              .println(
+                  "error: "
+                      + ex.getMessage().replace('\n', ' ')
+                      + " (see '"
+                      + cmd.getCommandSpec().qualifiedName()
+                      + " --help')");
+          cmd.getErr().flush();
+          return 2;
+        });
     return cl;
   }
 

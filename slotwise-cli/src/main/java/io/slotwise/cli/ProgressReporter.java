@@ -67,12 +67,17 @@ final class ProgressReporter implements MigrationListener {
     double secs = Math.max(1e-3, (now - start) / 1e9);
     long k = keys.get();
     double rate = k / secs;
-    double fraction = totalKeys > 0 ? Math.min(1.0, (double) k / totalKeys) : totalSlots > 0 ? (double) slots.get() / totalSlots : 1.0;
+    double fraction =
+        totalKeys > 0
+            ? Math.min(1.0, (double) k / totalKeys)
+            : totalSlots > 0 ? (double) slots.get() / totalSlots : 1.0;
     String eta = rate > 0 && totalKeys > k ? formatSeconds((totalKeys - k) / rate) : "0:00";
-    String text = totalSlots == 0
-        ? String.format("%d keys  %d slots  %,.0f keys/s", k, slots.get(), rate)
-        : String.format("%5.1f%%  %d/%d keys  %d/%d slots  %,.0f keys/s  ETA %s",
-            fraction * 100, k, totalKeys, slots.get(), totalSlots, rate, eta);
+    String text =
+        totalSlots == 0
+            ? String.format("%d keys  %d slots  %,.0f keys/s", k, slots.get(), rate)
+            : String.format(
+                "%5.1f%%  %d/%d keys  %d/%d slots  %,.0f keys/s  ETA %s",
+                fraction * 100, k, totalKeys, slots.get(), totalSlots, rate, eta);
     if (terminal && totalSlots > 0) {
       int width = 30;
       int filled = (int) Math.round(fraction * width);

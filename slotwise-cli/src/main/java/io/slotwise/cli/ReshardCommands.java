@@ -25,7 +25,9 @@ final class ReshardCommands {
 
   /** Options shared by the verbs that move data. */
   abstract static class Mover extends ClusterCommand.Verb {
-    @Option(names = "--dry-run", description = "Print the plan (slot ranges, keys, bytes) and change nothing.")
+    @Option(
+        names = "--dry-run",
+        description = "Print the plan (slot ranges, keys, bytes) and change nothing.")
     boolean dryRun;
 
     @Option(names = "--json", description = "Print a JSON summary at the end.")
@@ -34,10 +36,16 @@ final class ReshardCommands {
     @Option(names = "--slots-per-group", defaultValue = "128", hidden = true)
     int slotsPerGroup;
 
-    @Option(names = "--batch-bytes", defaultValue = "4194304", description = "Byte budget of one MIGRATE (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--batch-bytes",
+        defaultValue = "4194304",
+        description = "Byte budget of one MIGRATE (default: ${DEFAULT-VALUE}).")
     long batchBytes;
 
-    @Option(names = "--parallel", defaultValue = "4", description = "Source-target pairs moving at once (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--parallel",
+        defaultValue = "4",
+        description = "Source-target pairs moving at once (default: ${DEFAULT-VALUE}).")
     int parallel;
 
     @Option(names = "--pairs-per-source", defaultValue = "3", hidden = true)
@@ -51,10 +59,18 @@ final class ReshardCommands {
         throw new UserError("--batch-bytes must be at least 1024, got " + batchBytes);
       }
       if (parallel < 1 || slotsPerGroup < 1 || pairsPerSource < 1 || pairsPerTarget < 1) {
-        throw new UserError("--parallel, --slots-per-group, --pairs-per-source and --pairs-per-target must be at least 1");
+        throw new UserError(
+            "--parallel, --slots-per-group, --pairs-per-source and --pairs-per-target must be at least 1");
       }
       SlotMigrator.Options d = SlotMigrator.Options.defaults();
-      return new SlotMigrator.Options(slotsPerGroup, d.keysPerScan(), batchBytes, d.maxKeysPerBatch(), parallel, pairsPerSource, pairsPerTarget);
+      return new SlotMigrator.Options(
+          slotsPerGroup,
+          d.keysPerScan(),
+          batchBytes,
+          d.maxKeysPerBatch(),
+          parallel,
+          pairsPerSource,
+          pairsPerTarget);
     }
 
     /** Where progress goes: stderr with --json so stdout holds only JSON. */
@@ -63,12 +79,22 @@ final class ReshardCommands {
     }
 
     /** Runs the planned operation with a progress display and prints the outcome. */
-    int run(ClusterSession s, NodeAddress seed, java.util.function.BiFunction<Rebalancer, Boolean, Rebalancer.Outcome> op) {
+    int run(
+        ClusterSession s,
+        NodeAddress seed,
+        java.util.function.BiFunction<Rebalancer, Boolean, Rebalancer.Outcome> op) {
       DeferredListener deferred = new DeferredListener();
-      Rebalancer rebalancer = new Rebalancer(s.admin, s.observer, s.waiter, options(), deferred, line -> {
-        progressOut().println(line);
-        progressOut().flush();
-      });
+      Rebalancer rebalancer =
+          new Rebalancer(
+              s.admin,
+              s.observer,
+              s.waiter,
+              options(),
+              deferred,
+              line -> {
+                progressOut().println(line);
+                progressOut().flush();
+              });
       // Plan first (as a dry run), print it, then carry out that same plan.
       Rebalancer.Outcome planned = op.apply(rebalancer, true);
       RebalancePlan plan = planned.plan();
@@ -76,14 +102,19 @@ final class ReshardCommands {
       for (String line : Rebalancer.describe(planned)) {
         p.println("  " + line);
       }
-      p.printf("plan: %d slots, %d keys, %d bytes to move%n", plan.moves().size(), plan.keysMoved(), plan.bytesMoved());
+      p.printf(
+          "plan: %d slots, %d keys, %d bytes to move%n",
+          plan.moves().size(), plan.keysMoved(), plan.bytesMoved());
       plan.notes().forEach(n -> p.println("note: " + n));
       p.flush();
       Rebalancer.Outcome outcome = planned;
       if (!dryRun && (!plan.moves().isEmpty() || planned.resumedSlots() > 0)) {
-        ProgressReporter progress = new ProgressReporter(p, System.console() != null && !json, plan.keysMoved(), plan.moves().size());
+        ProgressReporter progress =
+            new ProgressReporter(
+                p, System.console() != null && !json, plan.keysMoved(), plan.moves().size());
         deferred.delegate = progress;
-        outcome = planned.resumedSlots() > 0 ? op.apply(rebalancer, false) : rebalancer.carryOut(planned);
+        outcome =
+            planned.resumedSlots() > 0 ? op.apply(rebalancer, false) : rebalancer.carryOut(planned);
         progress.finish();
       }
       printOutcome(s, seed, outcome);
@@ -95,7 +126,8 @@ final class ReshardCommands {
       ClusterView after = s.observe(seed);
       Map<String, Long> measured = plan.after();
       if (outcome.result() != null && plan.by() != BalanceBy.SLOTS) {
-        SlotStats stats = new SlotStatsCollector(s.admin).collect(after, plan.by() == BalanceBy.MEMORY);
+        SlotStats stats =
+            new SlotStatsCollector(s.admin).collect(after, plan.by() == BalanceBy.MEMORY);
         measured = new LinkedHashMap<>();
         for (String id : plan.target().keySet()) {
           long l = 0;
@@ -111,18 +143,33 @@ final class ReshardCommands {
       double before = plan.imbalanceBefore();
       double afterPct = RebalancePlan.imbalancePercent(measured, plan.target());
       PrintWriter p = progressOut();
-      String unit = plan.by() == BalanceBy.SLOTS ? "slots" : plan.by() == BalanceBy.KEYS ? "keys" : "bytes";
-      p.printf("imbalance by %s: before %.1f%%, after %.1f%%%s%n", unit, before, afterPct, dryRun ? " (planned)" : "");
+      String unit =
+          plan.by() == BalanceBy.SLOTS ? "slots" : plan.by() == BalanceBy.KEYS ? "keys" : "bytes";
+      p.printf(
+          "imbalance by %s: before %.1f%%, after %.1f%%%s%n",
+          unit, before, afterPct, dryRun ? " (planned)" : "");
       for (String id : plan.target().keySet()) {
-        p.printf("  %s %-22s %12d -> %12d %s (target %.0f)%n", StatusTable.shortId(id), outcome.addresses().get(id),
-            plan.before().getOrDefault(id, 0L), measured.getOrDefault(id, 0L), unit, plan.target().get(id));
+        p.printf(
+            "  %s %-22s %12d -> %12d %s (target %.0f)%n",
+            StatusTable.shortId(id),
+            outcome.addresses().get(id),
+            plan.before().getOrDefault(id, 0L),
+            measured.getOrDefault(id, 0L),
+            unit,
+            plan.target().get(id));
       }
       SlotMigrator.Result r = outcome.result();
       if (r != null) {
-        p.printf("moved %d slots, %d keys, %d bytes in %.2f s (%,.0f keys/s)%n", r.slots(), r.keys(), r.bytes(), r.seconds(), r.keysPerSecond());
+        p.printf(
+            "moved %d slots, %d keys, %d bytes in %.2f s (%,.0f keys/s)%n",
+            r.slots(), r.keys(), r.bytes(), r.seconds(), r.keysPerSecond());
       } else if (!dryRun) {
-        p.println(outcome.resumedSlots() > 0 ? "finished the interrupted moves; nothing else to move"
-            : plan.notes().isEmpty() ? "already within the threshold: nothing to move" : "no move can improve the balance");
+        p.println(
+            outcome.resumedSlots() > 0
+                ? "finished the interrupted moves; nothing else to move"
+                : plan.notes().isEmpty()
+                    ? "already within the threshold: nothing to move"
+                    : "no move can improve the balance");
       }
       p.flush();
       if (json) {
@@ -168,7 +215,10 @@ final class ReshardCommands {
     }
   }
 
-  @Command(name = "rebalance", mixinStandardHelpOptions = true, description = "Even out slots, keys or memory across primaries.")
+  @Command(
+      name = "rebalance",
+      mixinStandardHelpOptions = true,
+      description = "Even out slots, keys or memory across primaries.")
   static final class Rebalance extends Mover {
     @Parameters(paramLabel = "HOST:PORT", description = "Any node of the cluster.")
     String node;
@@ -176,23 +226,34 @@ final class ReshardCommands {
     @Option(names = "--use-empty-primaries", description = "Give slots to primaries that own none.")
     boolean useEmpty;
 
-    @Option(names = "--weight", paramLabel = "NODE_ID=W", description = "Relative weight of a primary (default 1; 0 empties it).")
+    @Option(
+        names = "--weight",
+        paramLabel = "NODE_ID=W",
+        description = "Relative weight of a primary (default 1; 0 empties it).")
     List<String> weights = new ArrayList<>();
 
-    @Option(names = "--by", defaultValue = "slots", description = "What to even out: slots, keys or memory (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--by",
+        defaultValue = "slots",
+        description = "What to even out: slots, keys or memory (default: ${DEFAULT-VALUE}).")
     String by;
 
-    @Option(names = "--threshold", paramLabel = "PCT", description = "Do nothing while every primary is within PCT%% of its target (default: 2 for slots, 5 for keys and memory).")
+    @Option(
+        names = "--threshold",
+        paramLabel = "PCT",
+        description =
+            "Do nothing while every primary is within PCT%% of its target (default: 2 for slots, 5 for keys and memory).")
     Double threshold;
 
     @Override
     public Integer call() {
-      BalanceBy mode = switch (by.toLowerCase()) {
-        case "slots" -> BalanceBy.SLOTS;
-        case "keys" -> BalanceBy.KEYS;
-        case "memory" -> BalanceBy.MEMORY;
-        default -> throw new UserError("--by must be slots, keys or memory, got '" + by + "'");
-      };
+      BalanceBy mode =
+          switch (by.toLowerCase()) {
+            case "slots" -> BalanceBy.SLOTS;
+            case "keys" -> BalanceBy.KEYS;
+            case "memory" -> BalanceBy.MEMORY;
+            default -> throw new UserError("--by must be slots, keys or memory, got '" + by + "'");
+          };
       double thr = threshold != null ? threshold : mode == BalanceBy.SLOTS ? 2.0 : 5.0;
       if (thr < 0 || thr > 100) {
         throw new UserError("--threshold must be between 0 and 100, got " + thr);
@@ -217,24 +278,39 @@ final class ReshardCommands {
           }
           w.put(ClusterSession.resolveId(view, spec.substring(0, eq)), value);
         }
-        return run(s, seed, (rb, planOnly) -> rb.rebalance(seed,
-            new Rebalancer.Request(mode, thr, w, useEmpty, null, planOnly)));
+        return run(
+            s,
+            seed,
+            (rb, planOnly) ->
+                rb.rebalance(seed, new Rebalancer.Request(mode, thr, w, useEmpty, null, planOnly)));
       }
     }
   }
 
-  @Command(name = "reshard", mixinStandardHelpOptions = true, description = "Move a number of slots from some primaries to one.")
+  @Command(
+      name = "reshard",
+      mixinStandardHelpOptions = true,
+      description = "Move a number of slots from some primaries to one.")
   static final class Reshard extends Mover {
     @Parameters(paramLabel = "HOST:PORT", description = "Any node of the cluster.")
     String node;
 
-    @Option(names = "--from", required = true, split = ",", paramLabel = "ID", description = "Source primaries (ids or unique prefixes), or 'all'.")
+    @Option(
+        names = "--from",
+        required = true,
+        split = ",",
+        paramLabel = "ID",
+        description = "Source primaries (ids or unique prefixes), or 'all'.")
     List<String> from;
 
     @Option(names = "--to", required = true, paramLabel = "ID", description = "Target primary.")
     String to;
 
-    @Option(names = "--slots", required = true, paramLabel = "N", description = "How many slots to move.")
+    @Option(
+        names = "--slots",
+        required = true,
+        paramLabel = "N",
+        description = "How many slots to move.")
     int slots;
 
     @Override
@@ -245,7 +321,9 @@ final class ReshardCommands {
         String target = ClusterSession.resolveId(view, to);
         List<String> sources = new ArrayList<>();
         if (from.size() == 1 && "all".equals(from.get(0))) {
-          view.slotOwners().stream().filter(p -> !p.id().equals(target)).forEach(p -> sources.add(p.id()));
+          view.slotOwners().stream()
+              .filter(p -> !p.id().equals(target))
+              .forEach(p -> sources.add(p.id()));
         } else {
           for (String f : from) {
             sources.add(ClusterSession.resolveId(view, f));
@@ -256,7 +334,10 @@ final class ReshardCommands {
     }
   }
 
-  @Command(name = "drain", mixinStandardHelpOptions = true, description = "Move every slot off a primary.")
+  @Command(
+      name = "drain",
+      mixinStandardHelpOptions = true,
+      description = "Move every slot off a primary.")
   static final class Drain extends Mover {
     @Parameters(index = "0", paramLabel = "HOST:PORT", description = "Any node of the cluster.")
     String node;

@@ -16,32 +16,76 @@ final class StatusTable {
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"SHARD", "NODE", "ROLE", "ADDRESS", "SLOTS", "KEYS", "STATE"});
     List<ClusterView.Shard> shards = new ArrayList<>(view.shards());
-    shards.sort(Comparator.comparingInt((ClusterView.Shard s) -> s.primary().self().slots().isEmpty() ? Integer.MAX_VALUE : s.primary().self().slots().toArray()[0]));
+    shards.sort(
+        Comparator.comparingInt(
+            (ClusterView.Shard s) ->
+                s.primary().self().slots().isEmpty()
+                    ? Integer.MAX_VALUE
+                    : s.primary().self().slots().toArray()[0]));
     int n = 0;
     for (ClusterView.Shard s : shards) {
       NodeRecord p = s.primary().self();
       String shard = Integer.toString(n++);
-      rows.add(new String[] {shard, shortId(p.id()), "primary", s.primary().address().toString(),
-          slots(p.slots()), Long.toString(s.primary().keys()), state(view, s.primary())});
+      rows.add(
+          new String[] {
+            shard,
+            shortId(p.id()),
+            "primary",
+            s.primary().address().toString(),
+            slots(p.slots()),
+            Long.toString(s.primary().keys()),
+            state(view, s.primary())
+          });
       for (NodeReport r : s.replicas()) {
-        rows.add(new String[] {shard, shortId(r.id()), "replica", r.address().toString(), "-", Long.toString(r.keys()), state(view, r)});
+        rows.add(
+            new String[] {
+              shard,
+              shortId(r.id()),
+              "replica",
+              r.address().toString(),
+              "-",
+              Long.toString(r.keys()),
+              state(view, r)
+            });
       }
     }
     for (NodeReport r : view.reachable()) {
       NodeRecord self = r.self();
-      boolean listed = self.primary() || (self.primaryId() != null && view.node(self.primaryId()).map(x -> x.self().primary()).orElse(false));
+      boolean listed =
+          self.primary()
+              || (self.primaryId() != null
+                  && view.node(self.primaryId()).map(x -> x.self().primary()).orElse(false));
       if (!listed) {
-        rows.add(new String[] {"?", shortId(r.id()), self.replica() ? "replica" : "?", r.address().toString(), "-", Long.toString(r.keys()), "orphaned"});
+        rows.add(
+            new String[] {
+              "?",
+              shortId(r.id()),
+              self.replica() ? "replica" : "?",
+              r.address().toString(),
+              "-",
+              Long.toString(r.keys()),
+              "orphaned"
+            });
       }
     }
     for (NodeReport r : view.unreachable()) {
       rows.add(new String[] {"?", "?", "?", r.address().toString(), "-", "-", "unreachable"});
     }
     for (String id : view.unobservedIds()) {
-      view.record(id).filter(rec -> rec.address() == null || view.report(rec.address()).isEmpty())
-          .ifPresent(rec -> rows.add(new String[] {"?", shortId(id), rec.replica() ? "replica" : "primary",
-              rec.address() == null ? "-" : rec.address().toString(), slots(rec.slots()), "-",
-              rec.failed() ? "failed" : "unreachable"}));
+      view.record(id)
+          .filter(rec -> rec.address() == null || view.report(rec.address()).isEmpty())
+          .ifPresent(
+              rec ->
+                  rows.add(
+                      new String[] {
+                        "?",
+                        shortId(id),
+                        rec.replica() ? "replica" : "primary",
+                        rec.address() == null ? "-" : rec.address().toString(),
+                        slots(rec.slots()),
+                        "-",
+                        rec.failed() ? "failed" : "unreachable"
+                      }));
     }
     return format(rows);
   }

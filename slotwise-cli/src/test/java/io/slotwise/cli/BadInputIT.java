@@ -52,7 +52,9 @@ class BadInputIT {
     return CommandRun.of(a);
   }
 
-  /** Exit code != 0 and exactly one line on stderr, starting with {@code error:}; returns that line. */
+  /**
+   * Exit code != 0 and exactly one line on stderr, starting with {@code error:}; returns that line.
+   */
   private static String rejected(CommandRun run) {
     assertThat(run.exitCode()).as("exit code; out: %s", run.out()).isNotZero();
     assertThat(run.errLines()).singleElement().satisfies(l -> assertThat(l).startsWith("error: "));
@@ -64,7 +66,9 @@ class BadInputIT {
     try (RedisAdmin admin = new RedisAdmin(Credentials.password(password))) {
       for (NodeAddress a : addresses) {
         List<String> lines = admin.node(a).clusterNodes().lines().toList();
-        assertThat(lines).as("CLUSTER NODES of %s", a).singleElement()
+        assertThat(lines)
+            .as("CLUSTER NODES of %s", a)
+            .singleElement()
             .satisfies(l -> assertThat(l).contains("myself,master").endsWith(" 0 connected"));
       }
     }
@@ -107,14 +111,28 @@ class BadInputIT {
     NodeAddress otherMember = nodes.addresses().get(3);
     try (RedisAdmin admin = new RedisAdmin(Credentials.NONE)) {
       admin.node(member).meet(otherMember, nodes.get(3).busPort());
-      await("for the two nodes to form a cluster").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
-          .until(() -> admin.node(member).clusterNodes().lines().filter(l -> !l.contains("handshake")).count() == 2);
+      await("for the two nodes to form a cluster")
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(20))
+          .until(
+              () ->
+                  admin
+                          .node(member)
+                          .clusterNodes()
+                          .lines()
+                          .filter(l -> !l.contains("handshake"))
+                          .count()
+                      == 2);
     }
 
     String error = rejected(create(nodes.args().subList(0, 3)));
 
-    assertThat(error).isEqualTo("error: " + member + " already belongs to a cluster (it knows 1 other nodes and owns 0 slots);"
-        + " use a fresh node or CLUSTER RESET it");
+    assertThat(error)
+        .isEqualTo(
+            "error: "
+                + member
+                + " already belongs to a cluster (it knows 1 other nodes and owns 0 slots);"
+                + " use a fresh node or CLUSTER RESET it");
     assertUntouched(nodes.addresses().subList(0, 2), null);
   }
 
@@ -123,11 +141,14 @@ class BadInputIT {
     nodes = FreshNodes.start(home, 3);
     NodeAddress holder = nodes.addresses().get(1);
     SlotSet slot = SlotSet.range(HashSlots.slotOf("left-over"), HashSlots.slotOf("left-over"));
-    try (RedisAdmin admin = new RedisAdmin(Credentials.NONE); KeyLedger keys = new KeyLedger()) {
+    try (RedisAdmin admin = new RedisAdmin(Credentials.NONE);
+        KeyLedger keys = new KeyLedger()) {
       // A cluster node only takes writes for its own slots: own the key's slot for a moment.
       admin.node(holder).configSet("cluster-require-full-coverage", "no");
       admin.node(holder).addSlots(slot);
-      await("for the one-slot node to take writes").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+      await("for the one-slot node to take writes")
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(50))
           .ignoreExceptions()
           .until(() -> "OK".equals(keys.commands(holder).set("left-over", "data")));
       admin.node(holder).delSlots(slot);
@@ -136,7 +157,8 @@ class BadInputIT {
 
     String error = rejected(create(nodes.args()));
 
-    assertThat(error).isEqualTo("error: " + holder + " holds 1 keys; only empty nodes can form a cluster");
+    assertThat(error)
+        .isEqualTo("error: " + holder + " holds 1 keys; only empty nodes can form a cluster");
     assertUntouched(nodes.addresses(), null);
   }
 
@@ -146,7 +168,8 @@ class BadInputIT {
 
     String error = rejected(create(nodes.args(), "--replicas", "2"));
 
-    assertThat(error).isEqualTo("error: a cluster needs at least 3 primaries: 9 nodes for --replicas 2, got 6");
+    assertThat(error)
+        .isEqualTo("error: a cluster needs at least 3 primaries: 9 nodes for --replicas 2, got 6");
     assertUntouched(nodes.addresses(), null);
   }
 
@@ -155,12 +178,27 @@ class BadInputIT {
     try (ServerSocket taken = bindAnyAddressBelow(55536)) {
       int port = taken.getLocalPort();
 
-      String error = rejected(CommandRun.of("local", "up", "--port", Integer.toString(port), "--dir", home.toString(),
-          "--name", "x", "--shards", "3", "--replicas", "0"));
+      String error =
+          rejected(
+              CommandRun.of(
+                  "local",
+                  "up",
+                  "--port",
+                  Integer.toString(port),
+                  "--dir",
+                  home.toString(),
+                  "--name",
+                  "x",
+                  "--shards",
+                  "3",
+                  "--replicas",
+                  "0"));
 
       assertThat(error).startsWith("error: port " + port + " is in use on 127.");
       assertThat(Leftovers.under(home)).as("processes left by local up").isEmpty();
-      assertThat(Files.exists(home.resolve("x").resolve("cluster.properties"))).as("cluster recorded").isFalse();
+      assertThat(Files.exists(home.resolve("x").resolve("cluster.properties")))
+          .as("cluster recorded")
+          .isFalse();
     }
   }
 

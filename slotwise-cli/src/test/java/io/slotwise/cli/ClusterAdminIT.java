@@ -42,22 +42,26 @@ class ClusterAdminIT {
   }
 
   private void awaitCheckPasses(String seed) {
-    await("for cluster check to pass").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+    await("for cluster check to pass")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(200))
         .until(() -> CommandRun.of("cluster", "check", seed).exitCode() == 0);
   }
 
   @Test
   void nodeAddedAsPrimaryThenAsReplicaAndRemovedEachTime() {
-    // With one replica per shard already, an extra one (2/1/1) leaves the layout even enough for check.
+    // With one replica per shard already, an extra one (2/1/1) leaves the layout even enough for
+    // check.
     cluster = TestClusters.start(home, 3, 1);
     fresh = FreshNodes.start(home.resolve("fresh"), 1);
     String existing = cluster.addresses().get(0).toString();
     NodeAddress node = fresh.addresses().get(0);
 
     for (boolean asReplica : new boolean[] {false, true}) {
-      CommandRun add = asReplica
-          ? CommandRun.of("cluster", "add-node", node.toString(), existing, "--replica")
-          : CommandRun.of("cluster", "add-node", node.toString(), existing);
+      CommandRun add =
+          asReplica
+              ? CommandRun.of("cluster", "add-node", node.toString(), existing, "--replica")
+              : CommandRun.of("cluster", "add-node", node.toString(), existing);
       assertOk(add);
       ClusterView view = cluster.observe();
       NodeReport added = cluster.observer().report(node);
@@ -70,7 +74,9 @@ class ClusterAdminIT {
       assertOk(del);
       assertThat(del.out()).contains("removed node " + added.id());
       assertThat(cluster.observe().knownIds()).hasSize(6).doesNotContain(added.id());
-      assertThat(cluster.observer().report(node).known()).as("the removed node was reset").hasSize(1);
+      assertThat(cluster.observer().report(node).known())
+          .as("the removed node was reset")
+          .hasSize(1);
       awaitCheckPasses(existing);
     }
   }
@@ -90,11 +96,16 @@ class ClusterAdminIT {
     assertThat(now.self().primary()).isTrue();
     assertThat(now.self().slots()).isEqualTo(primary.self().slots());
     awaitCheckPasses(replica.address().toString());
-    assertThat(cluster.observer().report(primary.address()).self().primaryId()).isEqualTo(replica.id());
+    assertThat(cluster.observer().report(primary.address()).self().primaryId())
+        .isEqualTo(replica.id());
 
-    CommandRun again = CommandRun.of("cluster", "failover", cluster.observe().slotOwners().get(0).address().toString());
+    CommandRun again =
+        CommandRun.of(
+            "cluster", "failover", cluster.observe().slotOwners().get(0).address().toString());
     assertThat(again.exitCode()).isNotZero();
-    assertThat(again.errLines()).singleElement().satisfies(l -> assertThat(l).endsWith(" is not a replica"));
+    assertThat(again.errLines())
+        .singleElement()
+        .satisfies(l -> assertThat(l).endsWith(" is not a replica"));
   }
 
   @Test
@@ -106,16 +117,24 @@ class ClusterAdminIT {
       keys.writeSpread(view, 200);
       int slot = keys.slots().first();
       NodeReport owner = view.node(view.claimedOwners().get(slot).get(0)).orElseThrow();
-      NodeReport target = view.slotOwners().stream().filter(p -> !p.id().equals(owner.id())).findFirst().orElseThrow();
+      NodeReport target =
+          view.slotOwners().stream()
+              .filter(p -> !p.id().equals(owner.id()))
+              .findFirst()
+              .orElseThrow();
       cluster.admin().node(owner.address()).setSlotMigrating(slot, target.id());
 
       CommandRun check = CommandRun.of("cluster", "check", seed);
       assertThat(check.exitCode()).isEqualTo(1);
-      assertThat(check.out()).contains("[OPEN_SLOT] slot " + slot + " is migrating on ").contains("1 problem(s) found");
+      assertThat(check.out())
+          .contains("[OPEN_SLOT] slot " + slot + " is migrating on ")
+          .contains("1 problem(s) found");
 
       CommandRun fix = CommandRun.of("cluster", "fix", seed);
       assertOk(fix);
-      assertThat(fix.out()).contains("the migration of slot " + slot).contains("OK: no problems found");
+      assertThat(fix.out())
+          .contains("the migration of slot " + slot)
+          .contains("OK: no problems found");
       assertThat(keys.unreadable(cluster.observe())).isEmpty();
       assertThat(CommandRun.of("cluster", "fix", seed).out()).contains("nothing to fix");
     }

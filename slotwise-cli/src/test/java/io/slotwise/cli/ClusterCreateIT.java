@@ -43,7 +43,9 @@ class ClusterCreateIT {
     assertThat(create.out()).contains("cluster created: 3 shards, 6 nodes");
     CommandRun check = CommandRun.of("cluster", "check", nodes.args().get(0));
     assertThat(check.exitCode()).as(check.out()).isZero();
-    assertThat(check.out()).contains("6 nodes (6 reachable), 3 primaries with slots, 16384/16384 slots covered").contains("OK: no problems found");
+    assertThat(check.out())
+        .contains("6 nodes (6 reachable), 3 primaries with slots, 16384/16384 slots covered")
+        .contains("OK: no problems found");
     assertShape(3, 1);
   }
 
@@ -57,16 +59,23 @@ class ClusterCreateIT {
     assertThat(create.out()).contains("cluster created: 5 shards, 15 nodes");
     CommandRun check = CommandRun.of("cluster", "check", nodes.args().get(14));
     assertThat(check.exitCode()).as(check.out()).isZero();
-    assertThat(check.out()).contains("15 nodes (15 reachable), 5 primaries with slots, 16384/16384 slots covered");
+    assertThat(check.out())
+        .contains("15 nodes (15 reachable), 5 primaries with slots, 16384/16384 slots covered");
     assertShape(5, 2);
   }
 
   private void assertShape(int shards, int replicas) {
-    try (RedisAdmin admin = new RedisAdmin(Credentials.NONE); ClusterObserver observer = new ClusterObserver(admin)) {
+    try (RedisAdmin admin = new RedisAdmin(Credentials.NONE);
+        ClusterObserver observer = new ClusterObserver(admin)) {
       ClusterView view = observer.observe(nodes.addresses());
-      assertThat(view.slotOwners()).hasSize(shards)
-          .allSatisfy(p -> assertThat(view.replicasOf(p.id())).hasSize(replicas)
-              .allSatisfy(r -> assertThat(r.address().host()).isNotEqualTo(p.address().host())));
+      assertThat(view.slotOwners())
+          .hasSize(shards)
+          .allSatisfy(
+              p ->
+                  assertThat(view.replicasOf(p.id()))
+                      .hasSize(replicas)
+                      .allSatisfy(
+                          r -> assertThat(r.address().host()).isNotEqualTo(p.address().host())));
     }
   }
 }

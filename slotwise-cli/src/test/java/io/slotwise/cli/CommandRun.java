@@ -18,7 +18,12 @@ record CommandRun(int exitCode, String out, String err) {
     cl.setErr(new PrintWriter(err, true));
     int code = cl.execute(args);
     CommandRun run = new CommandRun(code, out.toString(), err.toString());
-    LOG.info("slotwise {} -> {}\n--- out ---\n{}--- err ---\n{}", String.join(" ", args), code, run.out, run.err);
+    LOG.info(
+        "slotwise {} -> {}\n--- out ---\n{}--- err ---\n{}",
+        String.join(" ", args),
+        code,
+        run.out,
+        run.err);
     return run;
   }
 

@@ -59,10 +59,28 @@ class LocalForegroundIT {
   void restartsACrashedNodeAndStopsEverythingOnTermination() throws Exception {
     Path log = home.resolve("up.log");
     String java = ProcessHandle.current().info().command().orElse("java");
-    up = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-        "local", "up", "--name", "fg", "--dir", home.toString(), "--port", "0", "--node-timeout", "2000")
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(log).contains("keeping the cluster healthy"));
+    up =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "local",
+                "up",
+                "--name",
+                "fg",
+                "--dir",
+                home.toString(),
+                "--port",
+                "0",
+                "--node-timeout",
+                "2000")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> Files.readString(log).contains("keeping the cluster healthy"));
     assertThat(Files.readString(log)).contains("connect: redis-cli -c -h 127.");
     List<Long> pids = nodePids();
     assertThat(pids).hasSize(6).allMatch(LocalForegroundIT::alive);
@@ -70,9 +88,12 @@ class LocalForegroundIT {
     ProcessHandle victim = ProcessHandle.of(pids.get(1)).orElseThrow();
     victim.destroyForcibly();
     victim.onExit().get(10, TimeUnit.SECONDS);
-    await().atMost(Duration.ofSeconds(60))
-        .until(() -> Files.readString(log).contains("restarted it on its data directory")
-            && Files.readString(log).contains("cluster healthy again"));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                Files.readString(log).contains("restarted it on its data directory")
+                    && Files.readString(log).contains("cluster healthy again"));
     List<Long> after = nodePids();
     assertThat(after).hasSize(6).allMatch(LocalForegroundIT::alive);
     assertThat(after.get(1)).isNotEqualTo(pids.get(1));
@@ -81,7 +102,8 @@ class LocalForegroundIT {
     assertThat(up.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(after).noneMatch(LocalForegroundIT::alive);
     assertThat(home.resolve("fg").resolve("cluster.properties")).exists();
-    Optional<String> stopped = Files.readAllLines(log).stream().filter(l -> l.startsWith("stopping 6 nodes")).findFirst();
+    Optional<String> stopped =
+        Files.readAllLines(log).stream().filter(l -> l.startsWith("stopping 6 nodes")).findFirst();
     assertThat(stopped).isPresent();
   }
 }

@@ -43,11 +43,23 @@ class RebalanceCrashIT {
 
   private Process rebalance(NodeAddress seed, File log) throws Exception {
     String java = ProcessHandle.current().info().command().orElse("java");
-    Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-        "cluster", "rebalance", seed.toString(), "--use-empty-primaries", "--batch-bytes", "2048", "--parallel", "1")
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
-        .start();
+    Process p =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "cluster",
+                "rebalance",
+                seed.toString(),
+                "--use-empty-primaries",
+                "--batch-bytes",
+                "2048",
+                "--parallel",
+                "1")
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
+            .start();
     processes.add(p);
     return p;
   }
@@ -60,18 +72,25 @@ class RebalanceCrashIT {
     try (ClusterData data = new ClusterData(seed)) {
       data.write("crash", 30_000, 200);
       RedisProcess fresh = cluster.startNewNode();
-      String newId = new NodeMembership(cluster.admin(), cluster.observer(), Waiter.standard(), line -> {})
-          .add(seed, fresh.address(), null, false);
+      String newId =
+          new NodeMembership(cluster.admin(), cluster.observer(), Waiter.standard(), line -> {})
+              .add(seed, fresh.address(), null, false);
 
-      List<Predicate<ClusterView>> killPoints = List.of(
-          v -> !v.openSlots().isEmpty(),
-          v -> owned(v, newId) >= 1000,
-          v -> owned(v, newId) >= 2500);
+      List<Predicate<ClusterView>> killPoints =
+          List.of(
+              v -> !v.openSlots().isEmpty(),
+              v -> owned(v, newId) >= 1000,
+              v -> owned(v, newId) >= 2500);
       int killedWithOpenSlots = 0;
       for (Predicate<ClusterView> point : killPoints) {
         Process p = rebalance(seed, log);
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(5))
-            .until(() -> !p.isAlive() || point.test(cluster.observer().observeOnly(cluster.addresses())));
+        await()
+            .atMost(Duration.ofSeconds(90))
+            .pollInterval(Duration.ofMillis(5))
+            .until(
+                () ->
+                    !p.isAlive()
+                        || point.test(cluster.observer().observeOnly(cluster.addresses())));
         p.destroyForcibly(); // SIGKILL: no shutdown hook, no clean-up
         p.waitFor(30, TimeUnit.SECONDS);
         if (!cluster.observer().observeOnly(cluster.addresses()).openSlots().isEmpty()) {
@@ -79,7 +98,9 @@ class RebalanceCrashIT {
         }
         assertThat(data.missing("crash", 30_000, 200)).isEmpty();
       }
-      assertThat(killedWithOpenSlots).as("kills that struck in the middle of a slot move").isGreaterThanOrEqualTo(1);
+      assertThat(killedWithOpenSlots)
+          .as("kills that struck in the middle of a slot move")
+          .isGreaterThanOrEqualTo(1);
 
       Process last = rebalance(seed, log);
       assertThat(last.waitFor(120, TimeUnit.SECONDS)).isTrue();
@@ -88,7 +109,9 @@ class RebalanceCrashIT {
       ClusterView after = cluster.observe();
       assertThat(after.openSlots()).isEmpty();
       assertThat(ClusterChecker.check(after)).isEmpty();
-      assertThat(after.slotOwners()).hasSize(4).allSatisfy(p -> assertThat(p.self().slots().size()).isEqualTo(4096));
+      assertThat(after.slotOwners())
+          .hasSize(4)
+          .allSatisfy(p -> assertThat(p.self().slots().size()).isEqualTo(4096));
       assertThat(data.missing("crash", 30_000, 200)).isEmpty();
     }
   }

@@ -52,31 +52,53 @@ class ReshardCommandsIT {
     try (ClusterData data = new ClusterData(seed)) {
       data.write("cli", 20_000, 64);
       RedisProcess fresh = cluster.startNewNode();
-      String newId = new NodeMembership(cluster.admin(), cluster.observer(), Waiter.standard(), line -> {})
-          .add(seed, fresh.address(), null, false);
+      String newId =
+          new NodeMembership(cluster.admin(), cluster.observer(), Waiter.standard(), line -> {})
+              .add(seed, fresh.address(), null, false);
 
       Run bad = slotwise("cluster", "rebalance", s, "--by", "bogus");
       assertThat(bad.code()).isNotZero();
-      assertThat(bad.err().strip().lines()).hasSize(1).allMatch(l -> l.startsWith("error: ") && l.contains("--by"));
+      assertThat(bad.err().strip().lines())
+          .hasSize(1)
+          .allMatch(l -> l.startsWith("error: ") && l.contains("--by"));
 
       Run dry = slotwise("cluster", "rebalance", s, "--use-empty-primaries", "--dry-run");
       assertThat(dry.code()).as(dry.err()).isZero();
-      assertThat(dry.out()).contains("-> " + fresh.address()).contains("plan: 4096 slots").contains("(planned)");
+      assertThat(dry.out())
+          .contains("-> " + fresh.address())
+          .contains("plan: 4096 slots")
+          .contains("(planned)");
       assertThat(slotsOf(newId)).isZero();
 
       Run real = slotwise("cluster", "rebalance", s, "--use-empty-primaries", "--json");
       assertThat(real.code()).as(real.err()).isZero();
       String json = real.out().strip();
-      assertThat(json).startsWith("{").endsWith("}").contains("\"slots\":4096").contains("\"imbalanceAfter\":0.0");
+      assertThat(json)
+          .startsWith("{")
+          .endsWith("}")
+          .contains("\"slots\":4096")
+          .contains("\"imbalanceAfter\":0.0");
       assertThat(real.err()).contains("progress:");
       assertThat(slotsOf(newId)).isEqualTo(4096);
 
       Run refused = slotwise("cluster", "del-node", s, newId);
       assertThat(refused.code()).isNotZero();
-      assertThat(refused.err().strip().lines()).hasSize(1).allMatch(l -> l.startsWith("error: ") && l.contains("drain it first"));
+      assertThat(refused.err().strip().lines())
+          .hasSize(1)
+          .allMatch(l -> l.startsWith("error: ") && l.contains("drain it first"));
       assertThat(cluster.observe().knownIds()).contains(newId);
 
-      Run reshard = slotwise("cluster", "reshard", s, "--from", newId.substring(0, 10), "--to", cluster.observe().slotOwners().get(0).id(), "--slots", "96");
+      Run reshard =
+          slotwise(
+              "cluster",
+              "reshard",
+              s,
+              "--from",
+              newId.substring(0, 10),
+              "--to",
+              cluster.observe().slotOwners().get(0).id(),
+              "--slots",
+              "96");
       assertThat(reshard.code()).as(reshard.err()).isZero();
       assertThat(slotsOf(newId)).isEqualTo(4000);
 

@@ -34,7 +34,11 @@ public final class ClusterCreator {
   private final StepExecutor executor;
   private final java.util.function.Consumer<String> progress;
 
-  public ClusterCreator(RedisAdmin admin, ClusterObserver observer, Waiter waiter, java.util.function.Consumer<String> progress) {
+  public ClusterCreator(
+      RedisAdmin admin,
+      ClusterObserver observer,
+      Waiter waiter,
+      java.util.function.Consumer<String> progress) {
     this.admin = admin;
     this.observer = observer;
     this.executor = new StepExecutor(admin, observer, waiter, progress);
@@ -46,7 +50,8 @@ public final class ClusterCreator {
    *
    * @param failureDomain maps a node to its failure domain (host, zone)
    */
-  public List<ShardLayout> plan(List<NodeAddress> nodes, int replicas, Function<NodeAddress, String> failureDomain) {
+  public List<ShardLayout> plan(
+      List<NodeAddress> nodes, int replicas, Function<NodeAddress, String> failureDomain) {
     if (new LinkedHashSet<>(nodes).size() != nodes.size()) {
       throw new PlanningException("the same node is listed twice");
     }
@@ -62,11 +67,17 @@ public final class ClusterCreator {
         throw new PlanningException(e);
       }
       if (r.known().size() > 1 || !r.self().slots().isEmpty()) {
-        throw new PlanningException(a + " already belongs to a cluster (it knows " + (r.known().size() - 1)
-            + " other nodes and owns " + r.self().slots().size() + " slots); use a fresh node or CLUSTER RESET it");
+        throw new PlanningException(
+            a
+                + " already belongs to a cluster (it knows "
+                + (r.known().size() - 1)
+                + " other nodes and owns "
+                + r.self().slots().size()
+                + " slots); use a fresh node or CLUSTER RESET it");
       }
       if (r.keys() > 0) {
-        throw new PlanningException(a + " holds " + r.keys() + " keys; only empty nodes can form a cluster");
+        throw new PlanningException(
+            a + " holds " + r.keys() + " keys; only empty nodes can form a cluster");
       }
       candidates.add(new Candidate(a, r.self().busPort(), r.id(), failureDomain.apply(a)));
     }
@@ -77,12 +88,24 @@ public final class ClusterCreator {
   public void create(List<ShardLayout> layout) {
     try (TemporaryConfig config = new TemporaryConfig(admin, progress)) {
       for (ShardLayout s : layout) {
-        config.lower(s.primary().address(), TemporaryConfig.NODE_TIMEOUT, TemporaryConfig.FORMING_NODE_TIMEOUT, "forming will take longer");
+        config.lower(
+            s.primary().address(),
+            TemporaryConfig.NODE_TIMEOUT,
+            TemporaryConfig.FORMING_NODE_TIMEOUT,
+            "forming will take longer");
         for (var r : s.replicas()) {
-          config.lower(r.address(), TemporaryConfig.NODE_TIMEOUT, TemporaryConfig.FORMING_NODE_TIMEOUT, "forming will take longer");
+          config.lower(
+              r.address(),
+              TemporaryConfig.NODE_TIMEOUT,
+              TemporaryConfig.FORMING_NODE_TIMEOUT,
+              "forming will take longer");
         }
         if (!s.replicas().isEmpty()) {
-          config.lower(s.primary().address(), TemporaryConfig.SYNC_DELAY, 0, "replicas sync at the server's pace");
+          config.lower(
+              s.primary().address(),
+              TemporaryConfig.SYNC_DELAY,
+              0,
+              "replicas sync at the server's pace");
         }
       }
       executor.run(CreatePlanner.steps(layout));

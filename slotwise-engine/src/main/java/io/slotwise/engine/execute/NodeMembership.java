@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Adds nodes to a cluster and removes them. Everything that could make the change unsafe is
- * checked before the first command is sent.
+ * Adds nodes to a cluster and removes them. Everything that could make the change unsafe is checked
+ * before the first command is sent.
  */
 public final class NodeMembership {
   private final RedisAdmin admin;
@@ -21,7 +21,8 @@ public final class NodeMembership {
   private final StepExecutor executor;
   private final Consumer<String> progress;
 
-  public NodeMembership(RedisAdmin admin, ClusterObserver observer, Waiter waiter, Consumer<String> progress) {
+  public NodeMembership(
+      RedisAdmin admin, ClusterObserver observer, Waiter waiter, Consumer<String> progress) {
     this.admin = admin;
     this.observer = observer;
     this.executor = new StepExecutor(admin, observer, waiter, progress);
@@ -29,12 +30,13 @@ public final class NodeMembership {
   }
 
   /**
-   * Adds a fresh node: as an empty primary, or as a replica of {@code primaryId} (or, when
-   * {@code autoReplica}, of the primary with the fewest replicas).
+   * Adds a fresh node: as an empty primary, or as a replica of {@code primaryId} (or, when {@code
+   * autoReplica}, of the primary with the fewest replicas).
    *
    * @return the new node's id
    */
-  public String add(NodeAddress existing, NodeAddress fresh, String primaryId, boolean autoReplica) {
+  public String add(
+      NodeAddress existing, NodeAddress fresh, String primaryId, boolean autoReplica) {
     ClusterView view = observer.observe(List.of(existing));
     NodeReport seed = view.report(existing).orElseThrow();
     if (!seed.reachable()) {
@@ -48,30 +50,49 @@ public final class NodeMembership {
       throw new PlanningException(fresh + " is already a member of this cluster");
     }
     if (n.known().size() > 1 || !n.self().slots().isEmpty()) {
-      throw new PlanningException(fresh + " already belongs to a cluster (it knows " + (n.known().size() - 1) + " other nodes); use a fresh node");
+      throw new PlanningException(
+          fresh
+              + " already belongs to a cluster (it knows "
+              + (n.known().size() - 1)
+              + " other nodes); use a fresh node");
     }
     if (n.keys() > 0) {
-      throw new PlanningException(fresh + " holds " + n.keys() + " keys; only an empty node can join");
+      throw new PlanningException(
+          fresh + " holds " + n.keys() + " keys; only an empty node can join");
     }
     String primary = primaryId;
     if (primary == null && autoReplica) {
-      primary = view.slotOwners().stream()
-          .min(Comparator.comparingInt((NodeReport p) -> view.replicasOf(p.id()).size()).thenComparing(NodeReport::address))
-          .orElseThrow(() -> new PlanningException("the cluster has no primary that owns slots"))
-          .id();
+      primary =
+          view.slotOwners().stream()
+              .min(
+                  Comparator.comparingInt((NodeReport p) -> view.replicasOf(p.id()).size())
+                      .thenComparing(NodeReport::address))
+              .orElseThrow(
+                  () -> new PlanningException("the cluster has no primary that owns slots"))
+              .id();
     }
     NodeReport primaryReport = null;
     if (primary != null) {
       final String pid = primary;
-      primaryReport = view.node(pid).filter(p -> p.self().primary())
-          .orElseThrow(() -> new PlanningException("node " + pid + " is not a live primary of this cluster"));
+      primaryReport =
+          view.node(pid)
+              .filter(p -> p.self().primary())
+              .orElseThrow(
+                  () ->
+                      new PlanningException(
+                          "node " + pid + " is not a live primary of this cluster"));
     }
     // As in ClusterCreator: a short node timeout while joining keeps Redis's rejoin delay short.
     try (TemporaryConfig config = new TemporaryConfig(admin, progress)) {
-      config.lower(fresh, TemporaryConfig.NODE_TIMEOUT, TemporaryConfig.FORMING_NODE_TIMEOUT, "joining will take longer");
+      config.lower(
+          fresh,
+          TemporaryConfig.NODE_TIMEOUT,
+          TemporaryConfig.FORMING_NODE_TIMEOUT,
+          "joining will take longer");
       admin.node(existing).meet(fresh, n.self().busPort());
       progress.accept("introduced " + fresh + " to the cluster through " + existing);
-      List<NodeAddress> members = new java.util.ArrayList<>(view.reachable().stream().map(NodeReport::address).toList());
+      List<NodeAddress> members =
+          new java.util.ArrayList<>(view.reachable().stream().map(NodeReport::address).toList());
       members.add(fresh);
       executor.awaitAgreement(members);
       if (primaryReport != null) {
@@ -95,25 +116,35 @@ public final class NodeMembership {
   private void awaitClientsGone(NodeAddress address) {
     boolean[] said = {false};
     try {
-      new Waiter(CLIENT_WAIT, java.time.Duration.ofMillis(200)).await("for applications to leave " + address, () -> {
-        List<Long> idle;
-        try {
-          idle = admin.node(address).applicationClientIdleSeconds();
-        } catch (RedisAdminException e) {
-          return null;
-        }
-        if (idle.stream().allMatch(sec -> sec >= CLIENT_QUIET.toSeconds())) {
-          return null;
-        }
-        if (!said[0]) {
-          progress.accept("waiting for applications to stop sending commands to " + address
-              + " (they follow MOVED until they refresh their slot map)");
-          said[0] = true;
-        }
-        return idle.size() + " application connection(s) still active";
-      });
+      new Waiter(CLIENT_WAIT, java.time.Duration.ofMillis(200))
+          .await(
+              "for applications to leave " + address,
+              () -> {
+                List<Long> idle;
+                try {
+                  idle = admin.node(address).applicationClientIdleSeconds();
+                } catch (RedisAdminException e) {
+                  return null;
+                }
+                if (idle.stream().allMatch(sec -> sec >= CLIENT_QUIET.toSeconds())) {
+                  return null;
+                }
+                if (!said[0]) {
+                  progress.accept(
+                      "waiting for applications to stop sending commands to "
+                          + address
+                          + " (they follow MOVED until they refresh their slot map)");
+                  said[0] = true;
+                }
+                return idle.size() + " application connection(s) still active";
+              });
     } catch (OperationTimeoutException e) {
-      progress.accept("applications still send commands to " + address + " after " + CLIENT_WAIT.toSeconds() + " s; removing it anyway");
+      progress.accept(
+          "applications still send commands to "
+              + address
+              + " after "
+              + CLIENT_WAIT.toSeconds()
+              + " s; removing it anyway");
     }
   }
 
@@ -126,19 +157,32 @@ public final class NodeMembership {
    */
   public void remove(NodeAddress existing, String nodeId) {
     ClusterView view = observer.observe(List.of(existing));
-    var rec = view.record(nodeId).orElseThrow(() -> new PlanningException("no node " + nodeId + " in the cluster"));
+    var rec =
+        view.record(nodeId)
+            .orElseThrow(() -> new PlanningException("no node " + nodeId + " in the cluster"));
     if (rec.primary() && !rec.slots().isEmpty()) {
-      throw new PlanningException("node " + nodeId + " is a primary that owns " + rec.slots().size()
-          + " slots; drain it first (slotwise cluster drain " + existing + " " + nodeId + ")");
+      throw new PlanningException(
+          "node "
+              + nodeId
+              + " is a primary that owns "
+              + rec.slots().size()
+              + " slots; drain it first (slotwise cluster drain "
+              + existing
+              + " "
+              + nodeId
+              + ")");
     }
     if (view.reachable().stream().filter(r -> !r.id().equals(nodeId)).findAny().isEmpty()) {
       throw new PlanningException("cannot remove the last reachable node");
     }
     for (NodeReport replica : view.replicasOf(nodeId)) {
-      NodeReport target = view.slotOwners().stream()
-          .filter(p -> !p.id().equals(nodeId))
-          .min(Comparator.comparingInt((NodeReport p) -> view.replicasOf(p.id()).size()))
-          .orElseThrow(() -> new PlanningException("no other primary to take the replicas of " + nodeId));
+      NodeReport target =
+          view.slotOwners().stream()
+              .filter(p -> !p.id().equals(nodeId))
+              .min(Comparator.comparingInt((NodeReport p) -> view.replicasOf(p.id()).size()))
+              .orElseThrow(
+                  () ->
+                      new PlanningException("no other primary to take the replicas of " + nodeId));
       admin.node(replica.address()).replicate(target.id());
       progress.accept("moved replica " + replica.address() + " to " + target.address());
     }
@@ -149,13 +193,16 @@ public final class NodeMembership {
       }
     }
     progress.accept("every node forgot " + nodeId);
-    view.node(nodeId).ifPresent(r -> {
-      try {
-        admin.node(r.address()).reset(true);
-        progress.accept("reset " + r.address() + "; it is now an empty node outside the cluster");
-      } catch (RedisAdminException e) {
-        progress.accept("could not reset " + r.address() + ": " + e.getMessage());
-      }
-    });
+    view.node(nodeId)
+        .ifPresent(
+            r -> {
+              try {
+                admin.node(r.address()).reset(true);
+                progress.accept(
+                    "reset " + r.address() + "; it is now an empty node outside the cluster");
+              } catch (RedisAdminException e) {
+                progress.accept("could not reset " + r.address() + ": " + e.getMessage());
+              }
+            });
   }
 }

@@ -5,7 +5,6 @@ import io.slotwise.engine.observe.ClusterView;
 import io.slotwise.engine.observe.NodeRecord;
 import io.slotwise.engine.observe.NodeReport;
 import io.slotwise.engine.plan.Step;
-import io.slotwise.engine.redis.NodeClient;
 import io.slotwise.engine.redis.RedisAdmin;
 import io.slotwise.engine.redis.RedisAdminException;
 import io.slotwise.engine.topology.NodeAddress;
@@ -26,7 +25,8 @@ public final class StepExecutor {
   private final Waiter waiter;
   private final Consumer<String> progress;
 
-  public StepExecutor(RedisAdmin admin, ClusterObserver observer, Waiter waiter, Consumer<String> progress) {
+  public StepExecutor(
+      RedisAdmin admin, ClusterObserver observer, Waiter waiter, Consumer<String> progress) {
     this.admin = admin;
     this.observer = observer;
     this.waiter = waiter;
@@ -101,9 +101,9 @@ public final class StepExecutor {
   }
 
   /**
-   * Every node knows every other and all agree on the slot map: what clients need after data
-   * moved. Role changes Redis makes by itself (a drained primary turning replica) may still be
-   * spreading by gossip.
+   * Every node knows every other and all agree on the slot map: what clients need after data moved.
+   * Role changes Redis makes by itself (a drained primary turning replica) may still be spreading
+   * by gossip.
    */
   public void awaitSlotAgreement(List<NodeAddress> nodes) {
     progress.accept("waiting for " + nodes.size() + " nodes to agree on the slot map");
@@ -137,12 +137,19 @@ public final class StepExecutor {
         if (truth == null || rec.myself() || rec.handshake()) {
           continue;
         }
-        boolean staleRole = truth.primary() != rec.primary() || !java.util.Objects.equals(truth.primaryId(), rec.primaryId());
+        boolean staleRole =
+            truth.primary() != rec.primary()
+                || !java.util.Objects.equals(truth.primaryId(), rec.primaryId());
         boolean staleSlots = truth.primary() && !truth.slots().equals(rec.slots());
         if (staleSlots || (roles && staleRole)) {
           nudge(truth.address(), r);
           if (problem == null) {
-            problem = r.address() + " does not yet see the " + (staleSlots ? "slots" : "role") + " of " + truth.address();
+            problem =
+                r.address()
+                    + " does not yet see the "
+                    + (staleSlots ? "slots" : "role")
+                    + " of "
+                    + truth.address();
           }
         }
       }
@@ -217,7 +224,8 @@ public final class StepExecutor {
             try {
               var repl = admin.node(a).info("replication");
               if ("slave".equals(repl.get("role"))
-                  && (!"up".equals(repl.get("master_link_status")) || "1".equals(repl.get("master_sync_in_progress")))) {
+                  && (!"up".equals(repl.get("master_link_status"))
+                      || "1".equals(repl.get("master_sync_in_progress")))) {
                 behind.add(a.toString());
               }
             } catch (RedisAdminException e) {

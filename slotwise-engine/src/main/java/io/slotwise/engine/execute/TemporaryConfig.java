@@ -13,8 +13,10 @@ import java.util.function.Consumer;
  */
 final class TemporaryConfig implements AutoCloseable {
   static final String NODE_TIMEOUT = "cluster-node-timeout";
+
   /** While forming: keeps Redis's rejoin delay, min(node timeout, 5 s), at 1 s. */
   static final long FORMING_NODE_TIMEOUT = 1000;
+
   static final String SYNC_DELAY = "repl-diskless-sync-delay";
 
   private record Saved(NodeAddress node, String parameter) {}
@@ -43,13 +45,22 @@ final class TemporaryConfig implements AutoCloseable {
 
   @Override
   public void close() {
-    saved.forEach((s, v) -> {
-      try {
-        admin.node(s.node()).configSet(s.parameter(), v);
-      } catch (RedisAdminException e) {
-        progress.accept("could not restore " + s.parameter() + " " + v + " on " + s.node() + ": " + e.getMessage());
-      }
-    });
+    saved.forEach(
+        (s, v) -> {
+          try {
+            admin.node(s.node()).configSet(s.parameter(), v);
+          } catch (RedisAdminException e) {
+            progress.accept(
+                "could not restore "
+                    + s.parameter()
+                    + " "
+                    + v
+                    + " on "
+                    + s.node()
+                    + ": "
+                    + e.getMessage());
+          }
+        });
     saved.clear();
   }
 }

@@ -24,7 +24,9 @@ public final class Waiter {
     return timeout;
   }
 
-  /** @param missing returns what is still missing, or null when the condition holds */
+  /**
+   * @param missing returns what is still missing, or null when the condition holds
+   */
   public void await(String what, Supplier<String> missing) {
     long deadline = System.nanoTime() + timeout.toNanos();
     String last;
@@ -34,7 +36,8 @@ public final class Waiter {
         return;
       }
       if (System.nanoTime() > deadline) {
-        throw new OperationTimeoutException("gave up after " + timeout.toSeconds() + " s waiting " + what + ": " + last);
+        throw new OperationTimeoutException(
+            "gave up after " + timeout.toSeconds() + " s waiting " + what + ": " + last);
       }
       try {
         Thread.sleep(interval.toMillis());

@@ -15,8 +15,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Names every problem a {@link ClusterView} shows. Pure: it reads the view and asks nothing.
- * A healthy cluster yields an empty list.
+ * Names every problem a {@link ClusterView} shows. Pure: it reads the view and asks nothing. A
+ * healthy cluster yields an empty list.
  */
 public final class ClusterChecker {
   private ClusterChecker() {}
@@ -38,7 +38,9 @@ public final class ClusterChecker {
   }
 
   static String name(ClusterView view, String id) {
-    return view.record(id).map(r -> shortId(id) + " (" + (r.address() == null ? "no address" : r.address()) + ")").orElse(shortId(id));
+    return view.record(id)
+        .map(r -> shortId(id) + " (" + (r.address() == null ? "no address" : r.address()) + ")")
+        .orElse(shortId(id));
   }
 
   static String shortId(String id) {
@@ -65,11 +67,19 @@ public final class ClusterChecker {
     SlotSet unserved = SlotSet.of(none);
     SlotSet noOwnerAtAll = view.uncoveredSlots();
     if (!noOwnerAtAll.isEmpty()) {
-      out.add(new Problem(ProblemKind.UNCOVERED_SLOTS, noOwnerAtAll.size() + " slots have no owner: " + noOwnerAtAll));
+      out.add(
+          new Problem(
+              ProblemKind.UNCOVERED_SLOTS,
+              noOwnerAtAll.size() + " slots have no owner: " + noOwnerAtAll));
     }
     SlotSet ownedByAbsent = unserved.minus(noOwnerAtAll);
     if (!ownedByAbsent.isEmpty()) {
-      out.add(new Problem(ProblemKind.UNCOVERED_SLOTS, ownedByAbsent.size() + " slots are owned by nodes that cannot serve them: " + ownedByAbsent));
+      out.add(
+          new Problem(
+              ProblemKind.UNCOVERED_SLOTS,
+              ownedByAbsent.size()
+                  + " slots are owned by nodes that cannot serve them: "
+                  + ownedByAbsent));
     }
   }
 
@@ -77,11 +87,14 @@ public final class ClusterChecker {
     for (Map.Entry<Integer, List<OpenSlot>> e : view.openSlots().entrySet()) {
       List<String> parts = new ArrayList<>();
       for (OpenSlot o : e.getValue()) {
-        parts.add(o.kind() == OpenSlot.Kind.MIGRATING
-            ? "migrating on " + name(view, o.nodeId()) + " to " + name(view, o.peerId())
-            : "importing on " + name(view, o.nodeId()) + " from " + name(view, o.peerId()));
+        parts.add(
+            o.kind() == OpenSlot.Kind.MIGRATING
+                ? "migrating on " + name(view, o.nodeId()) + " to " + name(view, o.peerId())
+                : "importing on " + name(view, o.nodeId()) + " from " + name(view, o.peerId()));
       }
-      out.add(new Problem(ProblemKind.OPEN_SLOT, "slot " + e.getKey() + " is " + String.join(", ", parts)));
+      out.add(
+          new Problem(
+              ProblemKind.OPEN_SLOT, "slot " + e.getKey() + " is " + String.join(", ", parts)));
     }
   }
 
@@ -92,12 +105,21 @@ public final class ClusterChecker {
     for (int s = 0; s < claims.size(); s++) {
       List<String> c = claims.get(s);
       if (c.size() > 1) {
-        conflicts.computeIfAbsent(String.join(" and ", c.stream().map(id -> name(view, id)).toList()), k -> new BitSet()).set(s);
+        conflicts
+            .computeIfAbsent(
+                String.join(" and ", c.stream().map(id -> name(view, id)).toList()),
+                k -> new BitSet())
+            .set(s);
       } else if (c.size() == 1) {
         truth[s] = c.get(0);
       }
     }
-    conflicts.forEach((who, slots) -> out.add(new Problem(ProblemKind.SLOT_CONFLICT, "slots " + SlotSet.of(slots) + " are claimed by " + who)));
+    conflicts.forEach(
+        (who, slots) ->
+            out.add(
+                new Problem(
+                    ProblemKind.SLOT_CONFLICT,
+                    "slots " + SlotSet.of(slots) + " are claimed by " + who)));
     for (NodeReport r : view.reachable()) {
       String[] map = view.slotMapOf(r);
       int differ = 0;
@@ -109,8 +131,14 @@ public final class ClusterChecker {
         }
       }
       if (differ > 0) {
-        out.add(new Problem(ProblemKind.SLOT_MAP_DISAGREEMENT,
-            name(view, r.id()) + " disagrees with the owners about " + differ + " slots: " + SlotSet.of(where)));
+        out.add(
+            new Problem(
+                ProblemKind.SLOT_MAP_DISAGREEMENT,
+                name(view, r.id())
+                    + " disagrees with the owners about "
+                    + differ
+                    + " slots: "
+                    + SlotSet.of(where)));
       }
     }
   }
@@ -124,11 +152,19 @@ public final class ClusterChecker {
           continue;
         }
         boolean sameRole = other.primary() == self.primary() && other.replica() == self.replica();
-        boolean samePrimary = !self.replica() || Objects.equals(self.primaryId(), other.primaryId());
+        boolean samePrimary =
+            !self.replica() || Objects.equals(self.primaryId(), other.primaryId());
         if (!sameRole || !samePrimary) {
-          out.add(new Problem(ProblemKind.ROLE_DISAGREEMENT,
-              name(view, e.getKey()) + " thinks " + name(view, self.id()) + " is " + role(view, other)
-                  + " but it is " + role(view, self)));
+          out.add(
+              new Problem(
+                  ProblemKind.ROLE_DISAGREEMENT,
+                  name(view, e.getKey())
+                      + " thinks "
+                      + name(view, self.id())
+                      + " is "
+                      + role(view, other)
+                      + " but it is "
+                      + role(view, self)));
         }
       }
     }
@@ -153,16 +189,30 @@ public final class ClusterChecker {
         }
       }
     }
-    failed.forEach((id, by) -> out.add(new Problem(ProblemKind.FAILED_NODE, name(view, id) + " is marked failed by " + by.size() + " node(s)")));
-    pfail.forEach((id, by) -> out.add(new Problem(ProblemKind.PFAIL_NODE, name(view, id) + " is suspected failing by " + by.size() + " node(s)")));
+    failed.forEach(
+        (id, by) ->
+            out.add(
+                new Problem(
+                    ProblemKind.FAILED_NODE,
+                    name(view, id) + " is marked failed by " + by.size() + " node(s)")));
+    pfail.forEach(
+        (id, by) ->
+            out.add(
+                new Problem(
+                    ProblemKind.PFAIL_NODE,
+                    name(view, id) + " is suspected failing by " + by.size() + " node(s)")));
   }
 
   private static void handshakes(ClusterView view, List<Problem> out) {
     for (NodeReport r : view.reachable()) {
       for (NodeRecord rec : r.known()) {
         if (rec.handshake()) {
-          out.add(new Problem(ProblemKind.HANDSHAKE_NODE,
-              name(view, r.id()) + " is in handshake with " + (rec.address() == null ? rec.id() : rec.address())));
+          out.add(
+              new Problem(
+                  ProblemKind.HANDSHAKE_NODE,
+                  name(view, r.id())
+                      + " is in handshake with "
+                      + (rec.address() == null ? rec.id() : rec.address())));
         }
       }
     }
@@ -177,14 +227,20 @@ public final class ClusterChecker {
       String pid = self.primaryId();
       boolean ok = pid != null && view.node(pid).map(p -> p.self().primary()).orElse(false);
       if (!ok) {
-        out.add(new Problem(ProblemKind.ORPHANED_REPLICA,
-            name(view, r.id()) + " replicates " + (pid == null ? "nobody" : name(view, pid)) + ", which is not a live primary"));
+        out.add(
+            new Problem(
+                ProblemKind.ORPHANED_REPLICA,
+                name(view, r.id())
+                    + " replicates "
+                    + (pid == null ? "nobody" : name(view, pid))
+                    + ", which is not a live primary"));
       }
     }
   }
 
   private static void unevenReplicas(ClusterView view, List<Problem> out) {
-    List<ClusterView.Shard> shards = view.shards().stream().filter(s -> !s.primary().self().slots().isEmpty()).toList();
+    List<ClusterView.Shard> shards =
+        view.shards().stream().filter(s -> !s.primary().self().slots().isEmpty()).toList();
     if (shards.size() < 2) {
       return;
     }
@@ -192,8 +248,15 @@ public final class ClusterChecker {
     for (ClusterView.Shard s : shards) {
       int n = s.replicas().size();
       if (n < max && (n == 0 || max - n >= 2)) {
-        out.add(new Problem(ProblemKind.UNEVEN_REPLICAS,
-            "shard of " + name(view, s.primary().id()) + " has " + n + " replica(s) while another has " + max));
+        out.add(
+            new Problem(
+                ProblemKind.UNEVEN_REPLICAS,
+                "shard of "
+                    + name(view, s.primary().id())
+                    + " has "
+                    + n
+                    + " replica(s) while another has "
+                    + max));
       }
     }
   }
@@ -201,7 +264,10 @@ public final class ClusterChecker {
   private static void replicaSync(ClusterView view, List<Problem> out) {
     for (NodeReport r : view.reachable()) {
       if (r.self().replica() && !r.replicationLinkUp()) {
-        out.add(new Problem(ProblemKind.REPLICA_NOT_IN_SYNC, name(view, r.id()) + " has its replication link down"));
+        out.add(
+            new Problem(
+                ProblemKind.REPLICA_NOT_IN_SYNC,
+                name(view, r.id()) + " has its replication link down"));
       }
     }
   }
@@ -209,7 +275,12 @@ public final class ClusterChecker {
   private static void clusterState(ClusterView view, List<Problem> out) {
     for (NodeReport r : view.reachable()) {
       if (!r.clusterOk()) {
-        out.add(new Problem(ProblemKind.CLUSTER_STATE_FAIL, name(view, r.id()) + " reports cluster_state:" + r.clusterInfo().get("cluster_state")));
+        out.add(
+            new Problem(
+                ProblemKind.CLUSTER_STATE_FAIL,
+                name(view, r.id())
+                    + " reports cluster_state:"
+                    + r.clusterInfo().get("cluster_state")));
       }
     }
   }

@@ -36,8 +36,8 @@ import java.util.function.Consumer;
  *   <li>orphaned replicas follow the live primary with the fewest replicas;
  *   <li>open slots: a migration whose target is alive and importing (or already holds keys) is
  *       finished; otherwise the keys that left the owner are moved back and the slot is closed;
- *   <li>conflicting claims: the claimant with the most keys in the slot keeps it, the others'
- *       keys are moved to it;
+ *   <li>conflicting claims: the claimant with the most keys in the slot keeps it, the others' keys
+ *       are moved to it;
  *   <li>uncovered slots go to a primary that holds keys in them if one does (nothing lost),
  *       otherwise to the primary with the fewest slots, saying that any data they held is gone;
  *   <li>slot-map disagreements: owners bump their epoch so their claim wins;
@@ -53,7 +53,8 @@ public final class ClusterFixer {
   private final Consumer<String> log;
   private final SlotMover mover;
 
-  public ClusterFixer(RedisAdmin admin, ClusterObserver observer, Waiter waiter, Consumer<String> log) {
+  public ClusterFixer(
+      RedisAdmin admin, ClusterObserver observer, Waiter waiter, Consumer<String> log) {
     this.admin = admin;
     this.observer = observer;
     this.waiter = waiter;
@@ -64,10 +65,11 @@ public final class ClusterFixer {
   /** Repairs the cluster the seeds lead to; returns what it did, one line an action. */
   public List<String> fix(Collection<NodeAddress> seeds) {
     List<String> done = new ArrayList<>();
-    Consumer<String> act = a -> {
-      done.add(a);
-      log.accept(a);
-    };
+    Consumer<String> act =
+        a -> {
+          done.add(a);
+          log.accept(a);
+        };
     for (int pass = 0; pass < 3; pass++) {
       ClusterView view = observer.observe(seeds);
       int before = done.size();
@@ -103,7 +105,11 @@ public final class ClusterFixer {
       for (NodeRecord rec : r.known()) {
         if (rec.handshake()) {
           tryRun(() -> admin.node(r.address()).forget(rec.id()));
-          act.accept("made " + r.address() + " drop its handshake with " + (rec.address() == null ? rec.id() : rec.address()));
+          act.accept(
+              "made "
+                  + r.address()
+                  + " drop its handshake with "
+                  + (rec.address() == null ? rec.id() : rec.address()));
         }
       }
     }
@@ -128,11 +134,20 @@ public final class ClusterFixer {
     for (String id : ghosts) {
       NodeRecord rec = view.record(id).orElseThrow();
       if (rec.primary() && !rec.slots().isEmpty()) {
-        NodeReport heir = view.replicasOf(id).stream().max(Comparator.comparingLong(NodeReport::replicationOffset)).orElse(null);
+        NodeReport heir =
+            view.replicasOf(id).stream()
+                .max(Comparator.comparingLong(NodeReport::replicationOffset))
+                .orElse(null);
         if (heir != null) {
           admin.node(heir.address()).failover(FailoverMode.TAKEOVER);
-          waiter.await("for " + heir.address() + " to take over", () -> observer.report(heir.address()).self().primary() ? null : "still a replica");
-          act.accept("promoted " + heir.address() + " in place of failed primary " + ClusterChecker.name(view, id));
+          waiter.await(
+              "for " + heir.address() + " to take over",
+              () -> observer.report(heir.address()).self().primary() ? null : "still a replica");
+          act.accept(
+              "promoted "
+                  + heir.address()
+                  + " in place of failed primary "
+                  + ClusterChecker.name(view, id));
         }
       }
     }
@@ -155,14 +170,18 @@ public final class ClusterFixer {
       if (!self.replica()) {
         continue;
       }
-      boolean live = self.primaryId() != null && view.node(self.primaryId()).map(p -> p.self().primary()).orElse(false);
+      boolean live =
+          self.primaryId() != null
+              && view.node(self.primaryId()).map(p -> p.self().primary()).orElse(false);
       if (live || replicaCount.isEmpty()) {
         continue;
       }
-      String target = replicaCount.entrySet().stream().min(Map.Entry.comparingByValue()).orElseThrow().getKey();
+      String target =
+          replicaCount.entrySet().stream().min(Map.Entry.comparingByValue()).orElseThrow().getKey();
       admin.node(r.address()).replicate(target);
       replicaCount.merge(target, 1, Integer::sum);
-      act.accept("made orphaned replica " + r.address() + " follow " + ClusterChecker.name(view, target));
+      act.accept(
+          "made orphaned replica " + r.address() + " follow " + ClusterChecker.name(view, target));
     }
   }
 
@@ -187,7 +206,8 @@ public final class ClusterFixer {
       NodeClient dst = admin.node(view.node(destination).orElseThrow().address());
       long moved = 0;
       for (NodeReport holder : view.primaries()) {
-        if (holder.id().equals(destination) || admin.node(holder.address()).countKeysInSlot(slot) == 0) {
+        if (holder.id().equals(destination)
+            || admin.node(holder.address()).countKeysInSlot(slot) == 0) {
           continue;
         }
         NodeClient src = admin.node(holder.address());
@@ -197,14 +217,23 @@ public final class ClusterFixer {
       }
       // Owner first, then everyone else: no node ever serves the slot without its keys.
       mover.finish(slot, destination, dst, null, primaries);
-      // SETSLOT NODE clears IMPORTING only on the node it names; the others (drained above) are closed here.
+      // SETSLOT NODE clears IMPORTING only on the node it names; the others (drained above) are
+      // closed here.
       for (OpenSlot o : e.getValue()) {
         if (o.kind() == OpenSlot.Kind.IMPORTING && !o.nodeId().equals(destination)) {
           view.node(o.nodeId()).ifPresent(n -> admin.node(n.address()).setSlotStable(slot));
         }
       }
       String how = destination.equals(owner) ? "rolled back" : "finished";
-      act.accept(how + " the migration of slot " + slot + " (now on " + dst.address() + ", " + moved + " keys moved)");
+      act.accept(
+          how
+              + " the migration of slot "
+              + slot
+              + " (now on "
+              + dst.address()
+              + ", "
+              + moved
+              + " keys moved)");
     }
   }
 
@@ -273,7 +302,8 @@ public final class ClusterFixer {
         src.setSlotNode(slot, winner);
       }
       dst.bumpEpoch();
-      act.accept("slot " + slot + " was claimed by " + c.size() + " primaries; kept it on " + w.address());
+      act.accept(
+          "slot " + slot + " was claimed by " + c.size() + " primaries; kept it on " + w.address());
     }
   }
 
@@ -304,20 +334,25 @@ public final class ClusterFixer {
       primaries.forEach(p -> load.put(p.id(), p.self().slots().size()));
       SlotSet lostSet = SlotSet.of(lost);
       for (int[] r : lostSet.ranges()) {
-        String least = load.entrySet().stream().min(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        String least =
+            load.entrySet().stream().min(Map.Entry.comparingByValue()).orElseThrow().getKey();
         give.computeIfAbsent(least, k -> new BitSet()).set(r[0], r[1] + 1);
         load.merge(least, r[1] - r[0] + 1, Integer::sum);
       }
-      act.accept(lostSet.size() + " slots had no owner and no node holds keys in them: " + lostSet
-          + "; any data they held is gone. Assigning them so the cluster can serve again.");
+      act.accept(
+          lostSet.size()
+              + " slots had no owner and no node holds keys in them: "
+              + lostSet
+              + "; any data they held is gone. Assigning them so the cluster can serve again.");
     }
-    give.forEach((id, bits) -> {
-      NodeReport p = view.node(id).orElseThrow();
-      SlotSet slots = SlotSet.of(bits);
-      admin.node(p.address()).addSlots(slots);
-      admin.node(p.address()).bumpEpoch();
-      act.accept("assigned uncovered slots " + slots + " to " + p.address());
-    });
+    give.forEach(
+        (id, bits) -> {
+          NodeReport p = view.node(id).orElseThrow();
+          SlotSet slots = SlotSet.of(bits);
+          admin.node(p.address()).addSlots(slots);
+          admin.node(p.address()).bumpEpoch();
+          act.accept("assigned uncovered slots " + slots + " to " + p.address());
+        });
   }
 
   /**
@@ -329,7 +364,9 @@ public final class ClusterFixer {
   private static boolean unclaimedByLiveOpinion(ClusterView view, int slot) {
     for (NodeReport r : view.reachable()) {
       for (NodeRecord rec : r.known()) {
-        if (rec.primary() && rec.slots().contains(slot) && !rec.failed()
+        if (rec.primary()
+            && rec.slots().contains(slot)
+            && !rec.failed()
             && view.node(rec.id()).map(n -> !n.self().primary()).orElse(false)) {
           return false;
         }
@@ -353,20 +390,33 @@ public final class ClusterFixer {
     for (String id : toBump) {
       NodeReport p = view.node(id).orElseThrow();
       String reply = admin.node(p.address()).bumpEpoch();
-      act.accept("bumped the config epoch of " + p.address() + " (" + reply + ") so every node accepts its slots");
+      act.accept(
+          "bumped the config epoch of "
+              + p.address()
+              + " ("
+              + reply
+              + ") so every node accepts its slots");
     }
   }
 
   private void unevenReplicas(ClusterView view, Consumer<String> act) {
-    List<ClusterView.Shard> shards = new ArrayList<>(view.shards().stream().filter(s -> !s.primary().self().slots().isEmpty()).toList());
+    List<ClusterView.Shard> shards =
+        new ArrayList<>(
+            view.shards().stream().filter(s -> !s.primary().self().slots().isEmpty()).toList());
     if (shards.size() < 2) {
       return;
     }
     Map<String, List<NodeReport>> replicas = new HashMap<>();
     shards.forEach(s -> replicas.put(s.primary().id(), new ArrayList<>(s.replicas())));
     while (true) {
-      ClusterView.Shard most = shards.stream().max(Comparator.comparingInt(s -> replicas.get(s.primary().id()).size())).orElseThrow();
-      ClusterView.Shard least = shards.stream().min(Comparator.comparingInt(s -> replicas.get(s.primary().id()).size())).orElseThrow();
+      ClusterView.Shard most =
+          shards.stream()
+              .max(Comparator.comparingInt(s -> replicas.get(s.primary().id()).size()))
+              .orElseThrow();
+      ClusterView.Shard least =
+          shards.stream()
+              .min(Comparator.comparingInt(s -> replicas.get(s.primary().id()).size()))
+              .orElseThrow();
       List<NodeReport> from = replicas.get(most.primary().id());
       List<NodeReport> to = replicas.get(least.primary().id());
       if (from.size() - to.size() < 2) {
@@ -375,7 +425,8 @@ public final class ClusterFixer {
       NodeReport moving = from.remove(from.size() - 1);
       admin.node(moving.address()).replicate(least.primary().id());
       to.add(moving);
-      act.accept("moved replica " + moving.address() + " to the shard of " + least.primary().address());
+      act.accept(
+          "moved replica " + moving.address() + " to the shard of " + least.primary().address());
     }
   }
 

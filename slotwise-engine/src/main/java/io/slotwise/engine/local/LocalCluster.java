@@ -2,16 +2,15 @@ package io.slotwise.engine.local;
 
 import io.slotwise.engine.execute.ClusterCreator;
 import io.slotwise.engine.execute.NodeMembership;
+import io.slotwise.engine.execute.StepExecutor;
+import io.slotwise.engine.execute.Waiter;
 import io.slotwise.engine.migrate.MigrationListener;
 import io.slotwise.engine.migrate.Rebalancer;
 import io.slotwise.engine.migrate.SlotMigrator;
-import io.slotwise.engine.plan.BalanceBy;
-import java.util.Map;
-import io.slotwise.engine.execute.StepExecutor;
-import io.slotwise.engine.execute.Waiter;
 import io.slotwise.engine.observe.ClusterObserver;
 import io.slotwise.engine.observe.ClusterView;
 import io.slotwise.engine.observe.NodeReport;
+import io.slotwise.engine.plan.BalanceBy;
 import io.slotwise.engine.plan.ShardLayout;
 import io.slotwise.engine.redis.Credentials;
 import io.slotwise.engine.redis.RedisAdmin;
@@ -31,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -38,10 +38,10 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * A Redis Cluster of local {@code redis-server} processes, each on its own loopback address
- * ({@code 127.B.0.N}) so that nodes look like pods with their own IPs. The cluster's folder holds
- * one data directory per node and {@code cluster.properties}, which lets another Slotwise process
- * find, inspect and stop it.
+ * A Redis Cluster of local {@code redis-server} processes, each on its own loopback address ({@code
+ * 127.B.0.N}) so that nodes look like pods with their own IPs. The cluster's folder holds one data
+ * directory per node and {@code cluster.properties}, which lets another Slotwise process find,
+ * inspect and stop it.
  */
 public final class LocalCluster implements AutoCloseable {
   static final String STATE_FILE = "cluster.properties";
@@ -53,7 +53,8 @@ public final class LocalCluster implements AutoCloseable {
   private final ClusterObserver observer;
   private final Consumer<String> log;
 
-  private LocalCluster(LocalClusterSpec spec, int block, List<RedisProcess> nodes, Consumer<String> log) {
+  private LocalCluster(
+      LocalClusterSpec spec, int block, List<RedisProcess> nodes, Consumer<String> log) {
     this.spec = spec;
     this.block = block;
     this.nodes = new ArrayList<>(nodes);
@@ -98,7 +99,12 @@ public final class LocalCluster implements AutoCloseable {
       LocalCluster c = existing.get();
       if (c.nodes.stream().anyMatch(RedisProcess::alive)) {
         c.close();
-        throw new LocalClusterException("local cluster '" + spec.name() + "' is already running (slotwise local status --name " + spec.name() + ")");
+        throw new LocalClusterException(
+            "local cluster '"
+                + spec.name()
+                + "' is already running (slotwise local status --name "
+                + spec.name()
+                + ")");
       }
       log.accept("resuming local cluster '" + spec.name() + "' from " + dir);
       try {
@@ -139,7 +145,8 @@ public final class LocalCluster implements AutoCloseable {
 
   /** The cluster recorded under {@code home/name}, if any, whether its processes run or not. */
   public static Optional<LocalCluster> open(Path home, String name, Consumer<String> log) {
-    return readState(home, name).map(st -> new LocalCluster(st.spec(), st.block(), st.nodes(), log));
+    return readState(home, name)
+        .map(st -> new LocalCluster(st.spec(), st.block(), st.nodes(), log));
   }
 
   private record State(LocalClusterSpec spec, int block, List<RedisProcess> nodes) {}
@@ -155,34 +162,41 @@ public final class LocalCluster implements AutoCloseable {
     } catch (IOException e) {
       throw new LocalClusterException("cannot read " + state + ": " + e.getMessage());
     }
-    LocalClusterSpec spec = new LocalClusterSpec(
-        name,
-        Integer.parseInt(p.getProperty("shards")),
-        Integer.parseInt(p.getProperty("replicas")),
-        home,
-        Integer.parseInt(p.getProperty("port")),
-        p.getProperty("redisServer"),
-        Integer.parseInt(p.getProperty("nodeTimeoutMillis")),
-        p.getProperty("password"),
-        Boolean.parseBoolean(p.getProperty("appendOnly")));
+    LocalClusterSpec spec =
+        new LocalClusterSpec(
+            name,
+            Integer.parseInt(p.getProperty("shards")),
+            Integer.parseInt(p.getProperty("replicas")),
+            home,
+            Integer.parseInt(p.getProperty("port")),
+            p.getProperty("redisServer"),
+            Integer.parseInt(p.getProperty("nodeTimeoutMillis")),
+            p.getProperty("password"),
+            Boolean.parseBoolean(p.getProperty("appendOnly")));
     int count = Integer.parseInt(p.getProperty("nodes"));
     List<RedisProcess> procs = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       String key = "node." + i;
       int index = Integer.parseInt(p.getProperty(key + ".index", Integer.toString(i)));
-      procs.add(new RedisProcess(index, NodeAddress.parse(p.getProperty(key + ".address")),
-          Integer.parseInt(p.getProperty(key + ".bus")), home.resolve(name).resolve("node-" + index)));
+      procs.add(
+          new RedisProcess(
+              index,
+              NodeAddress.parse(p.getProperty(key + ".address")),
+              Integer.parseInt(p.getProperty(key + ".bus")),
+              home.resolve(name).resolve("node-" + index)));
     }
     return Optional.of(new State(spec, Integer.parseInt(p.getProperty("block")), procs));
   }
 
   /** Re-reads the node list from the cluster's folder: another process may have scaled it. */
   public synchronized void reload() {
-    readState(spec.home(), spec.name()).ifPresent(st -> {
-      nodes.clear();
-      nodes.addAll(st.nodes());
-      spec = st.spec();
-    });
+    readState(spec.home(), spec.name())
+        .ifPresent(
+            st -> {
+              nodes.clear();
+              nodes.addAll(st.nodes());
+              spec = st.spec();
+            });
   }
 
   /** Names of the clusters recorded under home. */
@@ -191,7 +205,10 @@ public final class LocalCluster implements AutoCloseable {
       return List.of();
     }
     try (Stream<Path> s = Files.list(home)) {
-      return s.filter(d -> Files.exists(d.resolve(STATE_FILE))).map(d -> d.getFileName().toString()).sorted().toList();
+      return s.filter(d -> Files.exists(d.resolve(STATE_FILE)))
+          .map(d -> d.getFileName().toString())
+          .sorted()
+          .toList();
     } catch (IOException e) {
       return List.of();
     }
@@ -200,8 +217,10 @@ public final class LocalCluster implements AutoCloseable {
   private static void requireServer(String redisServer) {
     Path p = Path.of(redisServer);
     if (!Files.isExecutable(p)) {
-      throw new LocalClusterException("redis-server not found at " + redisServer
-          + " (Debian/Ubuntu: apt-get install redis-server; or pass --redis-server PATH)");
+      throw new LocalClusterException(
+          "redis-server not found at "
+              + redisServer
+              + " (Debian/Ubuntu: apt-get install redis-server; or pass --redis-server PATH)");
     }
   }
 
@@ -238,12 +257,17 @@ public final class LocalCluster implements AutoCloseable {
       bus = port + 10000;
       for (int candidate : new int[] {port, bus}) {
         if (!bindable(host, candidate)) {
-          throw new LocalClusterException("port " + candidate + " is in use on " + host
-              + " (another process listens on it); choose another --port");
+          throw new LocalClusterException(
+              "port "
+                  + candidate
+                  + " is in use on "
+                  + host
+                  + " (another process listens on it); choose another --port");
         }
       }
     }
-    return new RedisProcess(index, new NodeAddress(host, port), bus, spec.clusterDir().resolve("node-" + index));
+    return new RedisProcess(
+        index, new NodeAddress(host, port), bus, spec.clusterDir().resolve("node-" + index));
   }
 
   static boolean bindable(String host, int port) {
@@ -293,7 +317,11 @@ public final class LocalCluster implements AutoCloseable {
     }
     tmp.toFile().setReadable(false, false);
     tmp.toFile().setReadable(true, true);
-    Files.move(tmp, state, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Files.move(
+        tmp,
+        state,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
   private void startProcesses() {
@@ -317,18 +345,22 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   private void awaitAnswer(RedisProcess p) {
-    new Waiter(Duration.ofSeconds(15), Duration.ofMillis(10)).await("for " + p.address() + " to answer", () -> {
-      if (!p.alive()) {
-        throw new LocalClusterException("redis-server for " + p.address() + " exited: " + p.lastLogLines(3));
-      }
-      try {
-        admin.node(p.address()).ping();
-        return null;
-      } catch (RedisAdminException e) {
-        admin.forget(p.address());
-        return e.getMessage();
-      }
-    });
+    new Waiter(Duration.ofSeconds(15), Duration.ofMillis(10))
+        .await(
+            "for " + p.address() + " to answer",
+            () -> {
+              if (!p.alive()) {
+                throw new LocalClusterException(
+                    "redis-server for " + p.address() + " exited: " + p.lastLogLines(3));
+              }
+              try {
+                admin.node(p.address()).ping();
+                return null;
+              } catch (RedisAdminException e) {
+                admin.forget(p.address());
+                return e.getMessage();
+              }
+            });
   }
 
   /** Waits until every node agrees and says {@code cluster_state:ok}. */
@@ -351,7 +383,12 @@ public final class LocalCluster implements AutoCloseable {
       if (!p.alive() && !p.removed()) {
         startOne(p);
         awaitAnswer(p);
-        done.add("node " + p.index() + " (" + p.address() + ") had stopped; restarted it on its data directory");
+        done.add(
+            "node "
+                + p.index()
+                + " ("
+                + p.address()
+                + ") had stopped; restarted it on its data directory");
       }
     }
     ClusterView view = observe();
@@ -363,7 +400,11 @@ public final class LocalCluster implements AutoCloseable {
       if (!seen.containsAll(ids)) {
         RedisProcess other = r.address().equals(anchor) ? nodes.get(1) : nodes.get(0);
         admin.node(r.address()).meet(other.address(), other.busPort());
-        done.add("introduced " + r.address() + ", which had lost sight of the cluster, to " + other.address());
+        done.add(
+            "introduced "
+                + r.address()
+                + ", which had lost sight of the cluster, to "
+                + other.address());
       }
     }
     return done;
@@ -377,12 +418,15 @@ public final class LocalCluster implements AutoCloseable {
    * @param listener hears about data movement
    * @return the outcome of the data movement, or null when no data moved
    */
-  public synchronized Rebalancer.Outcome scale(int shards, int replicas, SlotMigrator.Options options, MigrationListener listener) throws IOException {
+  public synchronized Rebalancer.Outcome scale(
+      int shards, int replicas, SlotMigrator.Options options, MigrationListener listener)
+      throws IOException {
     LocalClusterSpec target = spec.withShards(shards, replicas);
     reload();
     ClusterView view = observe();
     if (!view.unreachable().isEmpty()) {
-      throw new LocalClusterException("cannot scale while a node is unreachable: " + view.unreachable().get(0).error());
+      throw new LocalClusterException(
+          "cannot scale while a node is unreachable: " + view.unreachable().get(0).error());
     }
     Waiter waiter = Waiter.standard();
     NodeMembership membership = new NodeMembership(admin, observer, waiter, log);
@@ -426,14 +470,19 @@ public final class LocalCluster implements AutoCloseable {
           membership.add(seed, rp.address(), id, false);
         }
       }
-      outcome = rebalancer.rebalance(seed, new Rebalancer.Request(BalanceBy.SLOTS, 0, Map.of(), true, null, false));
+      outcome =
+          rebalancer.rebalance(
+              seed, new Rebalancer.Request(BalanceBy.SLOTS, 0, Map.of(), true, null, false));
     }
     spec = target;
     saveState();
     return outcome;
   }
 
-  /** Shards of our nodes: primary first, then its replicas; shards ordered by their lowest node index. */
+  /**
+   * Shards of our nodes: primary first, then its replicas; shards ordered by their lowest node
+   * index.
+   */
   private List<List<RedisProcess>> shardsByIndex(ClusterView view) {
     List<List<RedisProcess>> out = new ArrayList<>();
     for (ClusterView.Shard s : view.shards()) {
@@ -442,13 +491,17 @@ public final class LocalCluster implements AutoCloseable {
       }
       List<RedisProcess> shard = new ArrayList<>();
       node(s.primary().address()).ifPresent(shard::add);
-      s.replicas().stream().map(r -> node(r.address())).flatMap(Optional::stream)
-          .sorted(Comparator.comparingInt(RedisProcess::index)).forEach(shard::add);
+      s.replicas().stream()
+          .map(r -> node(r.address()))
+          .flatMap(Optional::stream)
+          .sorted(Comparator.comparingInt(RedisProcess::index))
+          .forEach(shard::add);
       if (!shard.isEmpty()) {
         out.add(shard);
       }
     }
-    out.sort(Comparator.comparingInt(sh -> sh.stream().mapToInt(RedisProcess::index).min().orElse(0)));
+    out.sort(
+        Comparator.comparingInt(sh -> sh.stream().mapToInt(RedisProcess::index).min().orElse(0)));
     return out;
   }
 
@@ -465,7 +518,8 @@ public final class LocalCluster implements AutoCloseable {
     return p;
   }
 
-  private void removeNodes(NodeMembership membership, NodeAddress seed, List<RedisProcess> removing) throws IOException {
+  private void removeNodes(NodeMembership membership, NodeAddress seed, List<RedisProcess> removing)
+      throws IOException {
     for (RedisProcess p : removing) {
       String id = observer.report(p.address()).id();
       membership.remove(seed, id);
@@ -535,7 +589,8 @@ public final class LocalCluster implements AutoCloseable {
       if (!Files.exists(f)) {
         return Optional.empty();
       }
-      return ProcessHandle.of(Long.parseLong(Files.readString(f).trim())).filter(ProcessHandle::isAlive);
+      return ProcessHandle.of(Long.parseLong(Files.readString(f).trim()))
+          .filter(ProcessHandle::isAlive);
     } catch (IOException | NumberFormatException e) {
       return Optional.empty();
     }

@@ -6,8 +6,8 @@ import java.nio.file.Path;
  * What a local cluster should look like and where it lives.
  *
  * @param home the directory under which the cluster gets its own folder {@code home/name}
- * @param port the port every node listens on, each on its own loopback address; 0 picks a free
- *     port per node (tests)
+ * @param port the port every node listens on, each on its own loopback address; 0 picks a free port
+ *     per node (tests)
  * @param redisServer path of the {@code redis-server} binary
  * @param password null for no authentication
  */
@@ -24,10 +24,12 @@ public record LocalClusterSpec(
 
   public LocalClusterSpec {
     if (name == null || !name.matches("[a-z0-9][a-z0-9-]{0,39}")) {
-      throw new IllegalArgumentException("--name must be 1-40 lowercase letters, digits or '-', got '" + name + "'");
+      throw new IllegalArgumentException(
+          "--name must be 1-40 lowercase letters, digits or '-', got '" + name + "'");
     }
     if (shards < 3) {
-      throw new IllegalArgumentException("--shards must be at least 3 (Redis Cluster needs 3 primaries), got " + shards);
+      throw new IllegalArgumentException(
+          "--shards must be at least 3 (Redis Cluster needs 3 primaries), got " + shards);
     }
     if (shards > 200) {
       throw new IllegalArgumentException("--shards must be at most 200, got " + shards);
@@ -36,7 +38,8 @@ public record LocalClusterSpec(
       throw new IllegalArgumentException("--replicas must be between 0 and 5, got " + replicas);
     }
     if (port < 0 || port > 55535) {
-      throw new IllegalArgumentException("--port must be between 1 and 55535 (the cluster bus uses port + 10000), got " + port);
+      throw new IllegalArgumentException(
+          "--port must be between 1 and 55535 (the cluster bus uses port + 10000), got " + port);
     }
   }
 
@@ -49,6 +52,15 @@ public record LocalClusterSpec(
   }
 
   public LocalClusterSpec withShards(int newShards, int newReplicas) {
-    return new LocalClusterSpec(name, newShards, newReplicas, home, port, redisServer, nodeTimeoutMillis, password, appendOnly);
+    return new LocalClusterSpec(
+        name,
+        newShards,
+        newReplicas,
+        home,
+        port,
+        redisServer,
+        nodeTimeoutMillis,
+        password,
+        appendOnly);
   }
 }

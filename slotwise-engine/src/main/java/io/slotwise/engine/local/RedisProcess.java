@@ -60,22 +60,24 @@ public final class RedisProcess {
   /** Writes {@code redis.conf}; the password, when set, is only ever written here. */
   public void writeConfig(LocalClusterSpec spec) throws IOException {
     Files.createDirectories(dir);
-    List<String> lines = new ArrayList<>(List.of(
-        "bind " + address.host(),
-        "port " + address.port(),
-        "cluster-enabled yes",
-        "cluster-config-file nodes.conf",
-        "cluster-port " + busPort,
-        "cluster-node-timeout " + spec.nodeTimeoutMillis(),
-        "cluster-announce-ip " + address.host(),
-        "dir " + dir.toAbsolutePath(),
-        "logfile " + logFile().toAbsolutePath(),
-        "daemonize no",
-        "save \"\"",
-        "appendonly " + (spec.appendOnly() ? "yes" : "no"),
-        "repl-diskless-sync yes",
-        "repl-diskless-sync-delay 0",
-        "protected-mode " + (spec.password() == null ? "no" : "yes")));
+    List<String> lines =
+        new ArrayList<>(
+            List.of(
+                "bind " + address.host(),
+                "port " + address.port(),
+                "cluster-enabled yes",
+                "cluster-config-file nodes.conf",
+                "cluster-port " + busPort,
+                "cluster-node-timeout " + spec.nodeTimeoutMillis(),
+                "cluster-announce-ip " + address.host(),
+                "dir " + dir.toAbsolutePath(),
+                "logfile " + logFile().toAbsolutePath(),
+                "daemonize no",
+                "save \"\"",
+                "appendonly " + (spec.appendOnly() ? "yes" : "no"),
+                "repl-diskless-sync yes",
+                "repl-diskless-sync-delay 0",
+                "protected-mode " + (spec.password() == null ? "no" : "yes")));
     if (spec.password() != null) {
       lines.add("requirepass \"" + spec.password().replace("\"", "\\\"") + "\"");
       lines.add("masterauth \"" + spec.password().replace("\"", "\\\"") + "\"");
@@ -93,11 +95,12 @@ public final class RedisProcess {
     }
     cmd.add(redisServer);
     cmd.add(configFile().toAbsolutePath().toString());
-    ProcessBuilder pb = new ProcessBuilder(cmd)
-        .directory(dir.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("stdout.log").toFile()));
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .directory(dir.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("stdout.log").toFile()));
     Process p = pb.start();
     Files.writeString(pidFile(), Long.toString(p.pid()));
     return p.pid();
@@ -118,7 +121,10 @@ public final class RedisProcess {
 
   private static boolean isRedis(ProcessHandle h) {
     // A recycled pid must never be mistaken for our server.
-    return h.info().command().map(c -> c.contains("redis") || c.contains("valkey") || c.contains("setsid")).orElse(true);
+    return h.info()
+        .command()
+        .map(c -> c.contains("redis") || c.contains("valkey") || c.contains("setsid"))
+        .orElse(true);
   }
 
   /** Marks the node as removed from its cluster, so no supervisor restarts it. */
@@ -154,30 +160,34 @@ public final class RedisProcess {
 
   /** Kills the process (SIGTERM, then SIGKILL after a grace period) and waits for it to exit. */
   public void kill() {
-    process().ifPresent(h -> {
-      h.destroy();
-      try {
-        h.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
-      } catch (Exception e) {
-        h.destroyForcibly();
-        try {
-          h.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (Exception ignored) {
-          // reported by the caller's liveness check
-        }
-      }
-    });
+    process()
+        .ifPresent(
+            h -> {
+              h.destroy();
+              try {
+                h.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+              } catch (Exception e) {
+                h.destroyForcibly();
+                try {
+                  h.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (Exception ignored) {
+                  // reported by the caller's liveness check
+                }
+              }
+            });
   }
 
   /** Kills the process at once, as a crash would. */
   public void crash() {
-    process().ifPresent(h -> {
-      h.destroyForcibly();
-      try {
-        h.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
-      } catch (Exception ignored) {
-        // checked by callers
-      }
-    });
+    process()
+        .ifPresent(
+            h -> {
+              h.destroyForcibly();
+              try {
+                h.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+              } catch (Exception ignored) {
+                // checked by callers
+              }
+            });
   }
 }

@@ -26,7 +26,10 @@ public final class RedisServerBinary {
         }
       }
     }
-    for (String fallback : new String[] {"/usr/bin/redis-server", "/usr/local/bin/redis-server", "/usr/sbin/redis-server"}) {
+    for (String fallback :
+        new String[] {
+          "/usr/bin/redis-server", "/usr/local/bin/redis-server", "/usr/sbin/redis-server"
+        }) {
       if (Files.isExecutable(Path.of(fallback))) {
         return Optional.of(fallback);
       }
@@ -36,8 +39,12 @@ public final class RedisServerBinary {
 
   /** The binary, or an exception whose one line says how to get it. */
   public static String require(String explicit) {
-    return find(explicit).orElseThrow(() -> new LocalClusterException(explicit != null && !explicit.isBlank()
-        ? "--redis-server " + explicit + " is not an executable file"
-        : "redis-server not found on PATH; install it (Debian/Ubuntu: apt-get install redis-server) or pass --redis-server PATH"));
+    return find(explicit)
+        .orElseThrow(
+            () ->
+                new LocalClusterException(
+                    explicit != null && !explicit.isBlank()
+                        ? "--redis-server " + explicit + " is not an executable file"
+                        : "redis-server not found on PATH; install it (Debian/Ubuntu: apt-get install redis-server) or pass --redis-server PATH"));
   }
 }

@@ -31,7 +31,13 @@ import java.util.function.Consumer;
  */
 public final class Rebalancer {
   /** What to balance and how. {@code weights} maps node id to weight (default 1). */
-  public record Request(BalanceBy by, double thresholdPercent, Map<String, Double> weights, boolean useEmptyPrimaries, Set<String> givers, boolean dryRun) {}
+  public record Request(
+      BalanceBy by,
+      double thresholdPercent,
+      Map<String, Double> weights,
+      boolean useEmptyPrimaries,
+      Set<String> givers,
+      boolean dryRun) {}
 
   /** What was planned and done; {@code result} is null for a dry run. */
   public record Outcome(
@@ -44,8 +50,13 @@ public final class Rebalancer {
       List<NodeAddress> primaries) {}
 
   /** Problems that stop a data movement; open slots are not among them: they are resumed. */
-  private static final Set<ProblemKind> BLOCKING = EnumSet.of(
-      ProblemKind.UNCOVERED_SLOTS, ProblemKind.SLOT_CONFLICT, ProblemKind.UNREACHABLE_NODE, ProblemKind.FAILED_NODE, ProblemKind.HANDSHAKE_NODE);
+  private static final Set<ProblemKind> BLOCKING =
+      EnumSet.of(
+          ProblemKind.UNCOVERED_SLOTS,
+          ProblemKind.SLOT_CONFLICT,
+          ProblemKind.UNREACHABLE_NODE,
+          ProblemKind.FAILED_NODE,
+          ProblemKind.HANDSHAKE_NODE);
 
   private final RedisAdmin admin;
   private final ClusterObserver observer;
@@ -54,7 +65,13 @@ public final class Rebalancer {
   private final MigrationListener listener;
   private final Consumer<String> log;
 
-  public Rebalancer(RedisAdmin admin, ClusterObserver observer, Waiter waiter, SlotMigrator.Options options, MigrationListener listener, Consumer<String> log) {
+  public Rebalancer(
+      RedisAdmin admin,
+      ClusterObserver observer,
+      Waiter waiter,
+      SlotMigrator.Options options,
+      MigrationListener listener,
+      Consumer<String> log) {
     this.admin = admin;
     this.observer = observer;
     this.waiter = waiter;
@@ -73,28 +90,45 @@ public final class Rebalancer {
       if (empty && !request.useEmptyPrimaries() && w == null) {
         continue;
       }
-      primaries.add(new RebalancePlanner.Primary(p.id(), p.address(), p.self().slots(), w == null ? 1.0 : w));
+      primaries.add(
+          new RebalancePlanner.Primary(p.id(), p.address(), p.self().slots(), w == null ? 1.0 : w));
     }
     for (String id : request.weights().keySet()) {
       if (view.node(id).filter(n -> n.self().primary()).isEmpty()) {
-        throw new PlanningException("--weight names " + id + ", which is not a live primary of this cluster");
+        throw new PlanningException(
+            "--weight names " + id + ", which is not a live primary of this cluster");
       }
     }
     SlotStats stats = new SlotStatsCollector(admin).collect(view, request.by() == BalanceBy.MEMORY);
-    RebalancePlan plan = RebalancePlanner.plan(primaries, stats, request.by(), request.thresholdPercent(), request.givers());
+    RebalancePlan plan =
+        RebalancePlanner.plan(
+            primaries, stats, request.by(), request.thresholdPercent(), request.givers());
     return execute(seed, view, plan, stats, resumed, request.dryRun());
   }
 
-  /** Moves {@code count} slots to {@code to}, taken from {@code from} in proportion to what each owns. */
-  public Outcome reshard(NodeAddress seed, List<String> from, String to, int count, boolean dryRun) {
+  /**
+   * Moves {@code count} slots to {@code to}, taken from {@code from} in proportion to what each
+   * owns.
+   */
+  public Outcome reshard(
+      NodeAddress seed, List<String> from, String to, int count, boolean dryRun) {
     int resumed = resumeOpenSlots(seed, dryRun);
     ClusterView view = healthyView(seed, dryRun);
-    NodeReport target = view.node(to).filter(n -> n.self().primary())
-        .orElseThrow(() -> new PlanningException("--to " + to + " is not a live primary of this cluster"));
+    NodeReport target =
+        view.node(to)
+            .filter(n -> n.self().primary())
+            .orElseThrow(
+                () ->
+                    new PlanningException("--to " + to + " is not a live primary of this cluster"));
     List<NodeReport> sources = new ArrayList<>();
     for (String id : new java.util.LinkedHashSet<>(from)) {
-      NodeReport s = view.node(id).filter(n -> n.self().primary())
-          .orElseThrow(() -> new PlanningException("--from " + id + " is not a live primary of this cluster"));
+      NodeReport s =
+          view.node(id)
+              .filter(n -> n.self().primary())
+              .orElseThrow(
+                  () ->
+                      new PlanningException(
+                          "--from " + id + " is not a live primary of this cluster"));
       if (s.id().equals(to)) {
         throw new PlanningException("--from and --to name the same node " + to);
       }
@@ -102,7 +136,8 @@ public final class Rebalancer {
     }
     int available = sources.stream().mapToInt(s -> s.self().slots().size()).sum();
     if (count < 1 || count > available) {
-      throw new PlanningException("--slots must be between 1 and " + available + " (what the sources own), got " + count);
+      throw new PlanningException(
+          "--slots must be between 1 and " + available + " (what the sources own), got " + count);
     }
     SlotStats stats = new SlotStatsCollector(admin).collect(view, false);
     List<RebalancePlan.PlannedMove> moves = new ArrayList<>();
@@ -134,7 +169,9 @@ public final class Rebalancer {
       for (int x : s.self().slots().toArray()) {
         slots.add(x);
       }
-      slots.sort(Comparator.comparingLong((Integer x) -> stats.keys()[x]).thenComparing(Comparator.reverseOrder()));
+      slots.sort(
+          Comparator.comparingLong((Integer x) -> stats.keys()[x])
+              .thenComparing(Comparator.reverseOrder()));
       for (int k = 0; k < share[i]; k++) {
         moves.add(new RebalancePlan.PlannedMove(slots.get(k), s.id(), to));
       }
@@ -154,39 +191,51 @@ public final class Rebalancer {
     after.forEach((k, v) -> targetLoad.put(k, (double) v));
     long keys = moves.stream().mapToLong(m -> stats.keys()[m.slot()]).sum();
     long bytes = moves.stream().mapToLong(m -> stats.bytes()[m.slot()]).sum();
-    RebalancePlan plan = new RebalancePlan(BalanceBy.SLOTS, moves, before, after, targetLoad, keys, bytes, List.of());
+    RebalancePlan plan =
+        new RebalancePlan(
+            BalanceBy.SLOTS, moves, before, after, targetLoad, keys, bytes, List.of());
     return execute(seed, view, plan, stats, resumed, dryRun);
   }
 
   /** Moves every slot off a primary onto the other slot owners, evening out their slot counts. */
   public Outcome drain(NodeAddress seed, String nodeId, boolean dryRun) {
     ClusterView view = observer.observe(List.of(seed));
-    NodeReport node = view.node(nodeId).orElseThrow(() -> new PlanningException("no live node " + nodeId + " in the cluster"));
+    NodeReport node =
+        view.node(nodeId)
+            .orElseThrow(() -> new PlanningException("no live node " + nodeId + " in the cluster"));
     if (!node.self().primary()) {
       throw new PlanningException(node.address() + " is a replica; it owns no slots to drain");
     }
     if (view.slotOwners().stream().noneMatch(p -> !p.id().equals(nodeId))) {
-      throw new PlanningException("no other primary owns slots; add one before draining " + node.address());
+      throw new PlanningException(
+          "no other primary owns slots; add one before draining " + node.address());
     }
-    return rebalance(seed, new Request(BalanceBy.SLOTS, 0, Map.of(nodeId, 0.0), false, Set.of(nodeId), dryRun));
+    return rebalance(
+        seed, new Request(BalanceBy.SLOTS, 0, Map.of(nodeId, 0.0), false, Set.of(nodeId), dryRun));
   }
 
   private ClusterView healthyView(NodeAddress seed, boolean allowOpenSlots) {
     ClusterView view = observer.observe(List.of(seed));
-    List<Problem> blocking = ClusterChecker.check(view).stream().filter(p -> BLOCKING.contains(p.kind())).toList();
+    List<Problem> blocking =
+        ClusterChecker.check(view).stream().filter(p -> BLOCKING.contains(p.kind())).toList();
     if (!blocking.isEmpty()) {
-      throw new PlanningException("the cluster must be healthy before data moves: " + blocking.get(0).message()
-          + (blocking.size() > 1 ? " (and " + (blocking.size() - 1) + " more problems)" : "") + "; run 'slotwise cluster check' and 'fix'");
+      throw new PlanningException(
+          "the cluster must be healthy before data moves: "
+              + blocking.get(0).message()
+              + (blocking.size() > 1 ? " (and " + (blocking.size() - 1) + " more problems)" : "")
+              + "; run 'slotwise cluster check' and 'fix'");
     }
     if (!allowOpenSlots && !view.openSlots().isEmpty()) {
-      throw new PlanningException("slots " + view.openSlots().keySet() + " are still open; run 'slotwise cluster fix'");
+      throw new PlanningException(
+          "slots " + view.openSlots().keySet() + " are still open; run 'slotwise cluster fix'");
     }
     return view;
   }
 
   /**
-   * Finishes (unless this is a dry run) every move an interrupted migration left open (slot migrating from its owner to a live
-   * primary, or importing there from its owner), towards the target it had.
+   * Finishes (unless this is a dry run) every move an interrupted migration left open (slot
+   * migrating from its owner to a live primary, or importing there from its owner), towards the
+   * target it had.
    */
   private int resumeOpenSlots(NodeAddress seed, boolean dryRun) {
     ClusterView view = observer.observe(List.of(seed));
@@ -195,7 +244,8 @@ public final class Rebalancer {
       return 0;
     }
     if (dryRun) {
-      log.accept(open.size() + " slot move(s) left open by an interrupted run would be finished first");
+      log.accept(
+          open.size() + " slot move(s) left open by an interrupted run would be finished first");
       return open.size();
     }
     List<List<String>> claims = view.claimedOwners();
@@ -223,7 +273,8 @@ public final class Rebalancer {
       NodeReport sr = view.node(s).orElse(null);
       NodeReport tr = view.node(t).orElse(null);
       if (sr == null || tr == null || !tr.self().primary() || !(sourceOwns || targetOwns)) {
-        throw new PlanningException("slot " + slot + " is open in a way only 'slotwise cluster fix' can settle");
+        throw new PlanningException(
+            "slot " + slot + " is open in a way only 'slotwise cluster fix' can settle");
       }
       moves.add(new SlotMove(slot, s, sr.address(), t, tr.address()));
     }
@@ -233,7 +284,13 @@ public final class Rebalancer {
     return moves.size();
   }
 
-  private Outcome execute(NodeAddress seed, ClusterView view, RebalancePlan plan, SlotStats stats, int resumed, boolean dryRun) {
+  private Outcome execute(
+      NodeAddress seed,
+      ClusterView view,
+      RebalancePlan plan,
+      SlotStats stats,
+      int resumed,
+      boolean dryRun) {
     Map<String, NodeAddress> addresses = new java.util.HashMap<>();
     view.reachable().forEach(r -> addresses.put(r.id(), r.address()));
     Outcome planned = new Outcome(plan, null, resumed, addresses, stats, seed, primaries(view));
@@ -247,7 +304,8 @@ public final class Rebalancer {
    */
   public Outcome carryOut(Outcome planned) {
     if (planned.resumedSlots() > 0) {
-      throw new IllegalStateException("open slots must be finished before this plan can run; plan again without dry run");
+      throw new IllegalStateException(
+          "open slots must be finished before this plan can run; plan again without dry run");
     }
     return move(planned);
   }
@@ -260,13 +318,22 @@ public final class Rebalancer {
     Map<String, NodeAddress> addresses = planned.addresses();
     List<SlotMove> moves = new ArrayList<>();
     for (RebalancePlan.PlannedMove m : plan.moves()) {
-      moves.add(new SlotMove(m.slot(), m.from(), addresses.get(m.from()), m.to(), addresses.get(m.to())));
+      moves.add(
+          new SlotMove(m.slot(), m.from(), addresses.get(m.from()), m.to(), addresses.get(m.to())));
     }
     // A primary that joined moments ago refuses data (CLUSTERDOWN) until it says cluster_state:ok.
     new StepExecutor(admin, observer, waiter, log).awaitClusterOk(planned.primaries());
-    SlotMigrator.Result result = new SlotMigrator(admin, options, listener).migrate(moves, planned.primaries());
+    SlotMigrator.Result result =
+        new SlotMigrator(admin, options, listener).migrate(moves, planned.primaries());
     awaitAgreement(planned.seed());
-    return new Outcome(plan, result, planned.resumedSlots(), addresses, planned.stats(), planned.seed(), planned.primaries());
+    return new Outcome(
+        plan,
+        result,
+        planned.resumedSlots(),
+        addresses,
+        planned.stats(),
+        planned.seed(),
+        planned.primaries());
   }
 
   private static List<NodeAddress> primaries(ClusterView view) {
@@ -274,7 +341,8 @@ public final class Rebalancer {
   }
 
   private void awaitAgreement(NodeAddress seed) {
-    List<NodeAddress> live = observer.observe(List.of(seed)).reachable().stream().map(NodeReport::address).toList();
+    List<NodeAddress> live =
+        observer.observe(List.of(seed)).reachable().stream().map(NodeReport::address).toList();
     new StepExecutor(admin, observer, waiter, log).awaitSlotAgreement(live);
   }
 
@@ -288,24 +356,36 @@ public final class Rebalancer {
       byPair.computeIfAbsent(m.from() + " " + m.to(), k -> new java.util.BitSet()).set(m.slot());
     }
     List<String> out = new ArrayList<>();
-    byPair.forEach((k, bits) -> {
-      String[] ft = k.split(" ");
-      SlotSet set = SlotSet.of(bits);
-      long keys = 0;
-      long bytes = 0;
-      if (stats != null) {
-        for (int s : set.toArray()) {
-          keys += stats.keys()[s];
-          bytes += stats.bytes()[s];
-        }
-      }
-      String ranges = set.toString();
-      if (ranges.length() > 60) {
-        ranges = ranges.substring(0, ranges.lastIndexOf(',', 60)) + ",… (" + set.ranges().size() + " ranges)";
-      }
-      out.add(addresses.get(ft[0]) + " -> " + addresses.get(ft[1]) + ": " + set.size() + " slots " + ranges
-          + (stats != null ? ", " + keys + " keys, " + bytes + " bytes" : ""));
-    });
+    byPair.forEach(
+        (k, bits) -> {
+          String[] ft = k.split(" ");
+          SlotSet set = SlotSet.of(bits);
+          long keys = 0;
+          long bytes = 0;
+          if (stats != null) {
+            for (int s : set.toArray()) {
+              keys += stats.keys()[s];
+              bytes += stats.bytes()[s];
+            }
+          }
+          String ranges = set.toString();
+          if (ranges.length() > 60) {
+            ranges =
+                ranges.substring(0, ranges.lastIndexOf(',', 60))
+                    + ",… ("
+                    + set.ranges().size()
+                    + " ranges)";
+          }
+          out.add(
+              addresses.get(ft[0])
+                  + " -> "
+                  + addresses.get(ft[1])
+                  + ": "
+                  + set.size()
+                  + " slots "
+                  + ranges
+                  + (stats != null ? ", " + keys + " keys, " + bytes + " bytes" : ""));
+        });
     return out;
   }
 }

@@ -8,7 +8,6 @@ import io.slotwise.engine.topology.NodeAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,9 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Moves slots between primaries with the standard protocol, built for speed and safety.
  *
  * <p>Moves are grouped by (source, target) pair. Pairs run in parallel on worker threads as long as
- * at most {@link Options#pairsPerSource} share a source (MIGRATE runs on the source's single thread)
- * and at most {@link Options#pairsPerTarget} share a target. Within a pair,
- * slots go in groups; for each group:
+ * at most {@link Options#pairsPerSource} share a source (MIGRATE runs on the source's single
+ * thread) and at most {@link Options#pairsPerTarget} share a target. Within a pair, slots go in
+ * groups; for each group:
  *
  * <ol>
  *   <li>{@code SETSLOT IMPORTING} for every slot on the target, then {@code SETSLOT MIGRATING} on
@@ -37,17 +36,24 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code SETSLOT NODE target} on the target, then the source, then every other primary.
  * </ol>
  *
- * <p>Every command is idempotent, and the truth about an unfinished move lives in Redis (slots
- * left importing/migrating), so a process killed at any instant can be followed by the same
- * migration: a slot the target already owns is only finished. A key that exists on both sides
- * (BUSYKEY) keeps the source's value, and the target's copy is kept under a new name. When a
- * MIGRATE fails for any other reason (target out of memory, say) the pair stops; slots of its
- * group that moved no key are closed, slots fully moved are finished, a half-moved slot stays open
- * (clients are still served through ASK) and the error says so.
+ * <p>Every command is idempotent, and the truth about an unfinished move lives in Redis (slots left
+ * importing/migrating), so a process killed at any instant can be followed by the same migration: a
+ * slot the target already owns is only finished. A key that exists on both sides (BUSYKEY) keeps
+ * the source's value, and the target's copy is kept under a new name. When a MIGRATE fails for any
+ * other reason (target out of memory, say) the pair stops; slots of its group that moved no key are
+ * closed, slots fully moved are finished, a half-moved slot stays open (clients are still served
+ * through ASK) and the error says so.
  */
 public final class SlotMigrator {
   /** Tuning knobs; the defaults suit loopback and a LAN. */
-  public record Options(int slotsPerGroup, int keysPerScan, long batchBytes, int maxKeysPerBatch, int parallelism, int pairsPerSource, int pairsPerTarget) {
+  public record Options(
+      int slotsPerGroup,
+      int keysPerScan,
+      long batchBytes,
+      int maxKeysPerBatch,
+      int parallelism,
+      int pairsPerSource,
+      int pairsPerTarget) {
     public static Options defaults() {
       return new Options(128, 2000, 4L << 20, 2000, 4, 3, 3);
     }
@@ -86,32 +92,40 @@ public final class SlotMigrator {
     long start = System.nanoTime();
     Map<Pair, List<Integer>> pairs = new LinkedHashMap<>();
     for (SlotMove m : moves) {
-      pairs.computeIfAbsent(new Pair(m.sourceId(), m.source(), m.targetId(), m.target()), k -> new ArrayList<>()).add(m.slot());
+      pairs
+          .computeIfAbsent(
+              new Pair(m.sourceId(), m.source(), m.targetId(), m.target()), k -> new ArrayList<>())
+          .add(m.slot());
     }
     List<Map.Entry<Pair, List<Integer>>> queue = new ArrayList<>(pairs.entrySet());
     queue.sort((a, b) -> Integer.compare(b.getValue().size(), a.getValue().size()));
     Scheduler scheduler = new Scheduler(queue);
     int threads = Math.max(1, Math.min(options.parallelism(), queue.size()));
-    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "slotwise-migrate");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            threads,
+            r -> {
+              Thread t = new Thread(r, "slotwise-migrate");
+              t.setDaemon(true);
+              return t;
+            });
     List<Future<?>> workers = new ArrayList<>();
     for (int i = 0; i < threads; i++) {
-      workers.add(pool.submit(() -> {
-        Map.Entry<Pair, List<Integer>> job;
-        while ((job = scheduler.next()) != null) {
-          try {
-            movePair(job.getKey(), job.getValue(), primaries);
-          } catch (RuntimeException e) {
-            scheduler.fail(e);
-          } finally {
-            scheduler.release(job);
-          }
-        }
-        return null;
-      }));
+      workers.add(
+          pool.submit(
+              () -> {
+                Map.Entry<Pair, List<Integer>> job;
+                while ((job = scheduler.next()) != null) {
+                  try {
+                    movePair(job.getKey(), job.getValue(), primaries);
+                  } catch (RuntimeException e) {
+                    scheduler.fail(e);
+                  } finally {
+                    scheduler.release(job);
+                  }
+                }
+                return null;
+              }));
     }
     try {
       for (Future<?> f : workers) {
@@ -179,13 +193,19 @@ public final class SlotMigrator {
 
   private void movePair(Pair pair, List<Integer> slots, Collection<NodeAddress> primaries) {
     Map<NodeAddress, SlotPipeline> others = new HashMap<>();
-    try (SlotPipeline src = admin.pipeline(pair.source()); SlotPipeline dst = admin.pipeline(pair.target())) {
+    try (SlotPipeline src = admin.pipeline(pair.source());
+        SlotPipeline dst = admin.pipeline(pair.target())) {
       for (NodeAddress a : primaries) {
         if (!a.equals(pair.source()) && !a.equals(pair.target())) {
           try {
             others.put(a, admin.pipeline(a));
           } catch (RedisAdminException e) {
-            listener.warning("cannot tell " + a + " about new slot owners (" + e.getMessage() + "); gossip will");
+            listener.warning(
+                "cannot tell "
+                    + a
+                    + " about new slot owners ("
+                    + e.getMessage()
+                    + "); gossip will");
           }
         }
       }
@@ -197,7 +217,8 @@ public final class SlotMigrator {
       for (Reply<String> r : told) {
         String err = r.error();
         if (err != null && !err.contains("only with masters")) {
-          listener.warning("could not tell every primary about new slot owners (" + err + "); gossip will");
+          listener.warning(
+              "could not tell every primary about new slot owners (" + err + "); gossip will");
           break;
         }
       }
@@ -206,7 +227,13 @@ public final class SlotMigrator {
     }
   }
 
-  private void moveGroup(Pair pair, List<Integer> group, SlotPipeline src, SlotPipeline dst, Collection<SlotPipeline> others, List<Reply<String>> told) {
+  private void moveGroup(
+      Pair pair,
+      List<Integer> group,
+      SlotPipeline src,
+      SlotPipeline dst,
+      Collection<SlotPipeline> others,
+      List<Reply<String>> told) {
     List<Reply<String>> importing = new ArrayList<>();
     for (int s : group) {
       importing.add(dst.setSlotImporting(s, pair.sourceId()));
@@ -220,7 +247,8 @@ public final class SlotMigrator {
       } else if (err.contains("already the owner")) {
         owned.add(group.get(i)); // a crash struck after the target took it: only finish
       } else {
-        throw new MigrationException("cannot open slot " + group.get(i) + " on " + pair.target() + ": " + err, null);
+        throw new MigrationException(
+            "cannot open slot " + group.get(i) + " on " + pair.target() + ": " + err, null);
       }
     }
     List<Reply<String>> migrating = new ArrayList<>();
@@ -232,8 +260,15 @@ public final class SlotMigrator {
       if (err != null) {
         int slot = toDrain.get(i);
         dst.setSlotStable(slot).error();
-        throw new MigrationException("cannot open slot " + slot + " on " + pair.source() + ": " + err
-            + "; other slots of its group may be left open, which the next run (or 'slotwise cluster fix') finishes", null);
+        throw new MigrationException(
+            "cannot open slot "
+                + slot
+                + " on "
+                + pair.source()
+                + ": "
+                + err
+                + "; other slots of its group may be left open, which the next run (or 'slotwise cluster fix') finishes",
+            null);
       }
     }
     listener.opened(group.size());
@@ -255,7 +290,9 @@ public final class SlotMigrator {
       // A primary that lost its last slot turns itself into a replica of the new owner as soon as
       // gossip tells it; it then knows the owner already.
       if (err != null && !err.contains("only with masters")) {
-        throw new MigrationException("cannot finish moving slots to " + pair.target() + " on " + pair.source() + ": " + err, null);
+        throw new MigrationException(
+            "cannot finish moving slots to " + pair.target() + " on " + pair.source() + ": " + err,
+            null);
       }
     }
     // The other primaries learn the new owners without making this pair wait: they may be busy
@@ -274,10 +311,14 @@ public final class SlotMigrator {
   private void drain(Pair pair, List<Integer> slots, SlotPipeline src, SlotPipeline dst) {
     List<Integer> pending = slots;
     while (!pending.isEmpty()) {
-      List<List<byte[]>> keysBySlot = SlotPipeline.each(pending, s -> src.keysInSlot(s, options.keysPerScan()));
+      List<List<byte[]>> keysBySlot =
+          SlotPipeline.each(pending, s -> src.keysInSlot(s, options.keysPerScan()));
       List<Reply<List<Object>>> cuts = new ArrayList<>();
       for (List<byte[]> ks : keysBySlot) {
-        cuts.add(ks.isEmpty() ? null : src.batchCuts(ks, options.batchBytes(), options.maxKeysPerBatch()));
+        cuts.add(
+            ks.isEmpty()
+                ? null
+                : src.batchCuts(ks, options.batchBytes(), options.maxKeysPerBatch()));
       }
       List<Batch> batches = new ArrayList<>();
       for (int i = 0; i < pending.size(); i++) {
@@ -302,8 +343,17 @@ public final class SlotMigrator {
         } else if (err.contains("BUSYKEY")) {
           busy.add(b);
         } else if (failure == null) {
-          failure = new MigrationException("moving slot " + b.slot() + " from " + pair.source() + " to " + pair.target()
-              + " stopped: " + err, null);
+          failure =
+              new MigrationException(
+                  "moving slot "
+                      + b.slot()
+                      + " from "
+                      + pair.source()
+                      + " to "
+                      + pair.target()
+                      + " stopped: "
+                      + err,
+                  null);
         }
       }
       if (failure != null) {
@@ -311,7 +361,9 @@ public final class SlotMigrator {
       }
       // Only now, with every MIGRATE of the round answered, can a batch's leftovers be judged.
       for (Batch b : busy) {
-        long n = busyResolver.resolveBusyKeys(b.slot(), admin.node(pair.source()), admin.node(pair.target()), b.keys());
+        long n =
+            busyResolver.resolveBusyKeys(
+                b.slot(), admin.node(pair.source()), admin.node(pair.target()), b.keys());
         keys.addAndGet(n);
         listener.moved(n, b.bytes());
         again.add(b.slot());
@@ -337,7 +389,8 @@ public final class SlotMigrator {
    * The MIGRATE batches of one slot's keys, from the script's cuts; when the script was refused (a
    * key vanished mid-move: TRYAGAIN), from per-key {@code MEMORY USAGE}.
    */
-  private List<Batch> batches(int slot, List<byte[]> keys, Reply<List<Object>> cuts, SlotPipeline src) {
+  private List<Batch> batches(
+      int slot, List<byte[]> keys, Reply<List<Object>> cuts, SlotPipeline src) {
     List<Batch> out = new ArrayList<>();
     if (cuts.error() == null) {
       List<Object> flat = cuts.get();
@@ -360,7 +413,9 @@ public final class SlotMigrator {
       Reply<Long> r = sizes.get(k);
       Long v = r.error() == null ? r.get() : null;
       long size = v == null ? 0 : v;
-      if (!current.isEmpty() && (currentBytes + size > options.batchBytes() || current.size() >= options.maxKeysPerBatch())) {
+      if (!current.isEmpty()
+          && (currentBytes + size > options.batchBytes()
+              || current.size() >= options.maxKeysPerBatch())) {
         out.add(new Batch(slot, current, currentBytes));
         current = new ArrayList<>();
         currentBytes = 0;
@@ -378,7 +433,8 @@ public final class SlotMigrator {
    * After a failed drain: slots that moved no key are closed, slots already empty on the source are
    * finished, the rest stay open and are named.
    */
-  private void settleAfterFailure(Pair pair, List<Integer> slots, SlotPipeline src, SlotPipeline dst) {
+  private void settleAfterFailure(
+      Pair pair, List<Integer> slots, SlotPipeline src, SlotPipeline dst) {
     List<Integer> open = new ArrayList<>();
     for (int s : slots) {
       try {
@@ -403,8 +459,14 @@ public final class SlotMigrator {
       }
     }
     if (!open.isEmpty()) {
-      listener.warning("slots " + open + " are left migrating from " + pair.source() + " to " + pair.target()
-          + "; clients are still served and no key is lost. Fix the cause, then run the same command again or 'slotwise cluster fix'.");
+      listener.warning(
+          "slots "
+              + open
+              + " are left migrating from "
+              + pair.source()
+              + " to "
+              + pair.target()
+              + "; clients are still served and no key is lost. Fix the cause, then run the same command again or 'slotwise cluster fix'.");
     }
   }
 }

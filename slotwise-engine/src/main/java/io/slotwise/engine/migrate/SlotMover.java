@@ -70,8 +70,16 @@ public final class SlotMover {
       if (dst.existsImporting(k)) {
         byte[] kept = keptName(k, slot);
         dst.renameImporting(k, kept);
-        warnings.accept("key '" + printable(k) + "' existed on both " + src.address() + " and " + dst.address()
-            + "; kept the source's copy, the target's is now '" + printable(kept) + "'");
+        warnings.accept(
+            "key '"
+                + printable(k)
+                + "' existed on both "
+                + src.address()
+                + " and "
+                + dst.address()
+                + "; kept the source's copy, the target's is now '"
+                + printable(kept)
+                + "'");
       }
     }
     if (!left.isEmpty()) {
@@ -82,7 +90,10 @@ public final class SlotMover {
 
   /** A new key name in the same slot, for the copy of a key that lost a BUSYKEY conflict. */
   static byte[] keptName(byte[] key, int slot) {
-    String base = new String(key, StandardCharsets.ISO_8859_1) + ":slotwise-busykey:" + System.currentTimeMillis();
+    String base =
+        new String(key, StandardCharsets.ISO_8859_1)
+            + ":slotwise-busykey:"
+            + System.currentTimeMillis();
     for (long i = 0; ; i++) {
       byte[] candidate = (base + ":" + i).getBytes(StandardCharsets.ISO_8859_1);
       if (HashSlots.slotOf(candidate) == slot) {
@@ -92,7 +103,12 @@ public final class SlotMover {
   }
 
   /** Assigns the slot to the target everywhere: target first, then source, then the others. */
-  public void finish(int slot, String targetId, NodeClient dst, NodeClient src, Collection<NodeAddress> otherPrimaries) {
+  public void finish(
+      int slot,
+      String targetId,
+      NodeClient dst,
+      NodeClient src,
+      Collection<NodeAddress> otherPrimaries) {
     dst.setSlotNode(slot, targetId);
     if (src != null) {
       src.setSlotNode(slot, targetId);

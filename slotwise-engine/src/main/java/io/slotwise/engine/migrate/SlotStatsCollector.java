@@ -12,8 +12,8 @@ import java.util.List;
 
 /**
  * Measures keys and bytes per slot on every slot owner: {@code COUNTKEYSINSLOT} for every owned
- * slot (pipelined); bytes either sampled ({@code MEMORY USAGE} of up to {@link #SAMPLE} keys of each
- * slot, times its key count) or estimated from the node's average bytes per key.
+ * slot (pipelined); bytes either sampled ({@code MEMORY USAGE} of up to {@link #SAMPLE} keys of
+ * each slot, times its key count) or estimated from the node's average bytes per key.
  */
 public final class SlotStatsCollector {
   static final int SAMPLE = 16;
@@ -40,7 +40,9 @@ public final class SlotStatsCollector {
         if (sampleMemory) {
           sample(pipe, slots, keys, bytes);
         } else {
-          long dataset = Long.parseLong(admin.node(p.address()).info("memory").getOrDefault("used_memory_dataset", "0"));
+          long dataset =
+              Long.parseLong(
+                  admin.node(p.address()).info("memory").getOrDefault("used_memory_dataset", "0"));
           long perKey = p.keys() > 0 ? Math.max(1, dataset / p.keys()) : 0;
           for (int s : slots) {
             bytes[s] = keys[s] * perKey;

@@ -50,7 +50,10 @@ public final class ClusterObserver implements AutoCloseable {
         NodeReport r = get(f);
         done.put(r.address(), r);
         for (NodeRecord rec : r.known()) {
-          if (rec.address() != null && !rec.handshake() && !rec.myself() && !done.containsKey(rec.address())) {
+          if (rec.address() != null
+              && !rec.handshake()
+              && !rec.myself()
+              && !done.containsKey(rec.address())) {
             next.add(rec.address());
           }
         }
@@ -71,18 +74,23 @@ public final class ClusterObserver implements AutoCloseable {
    * nodes agree (other report fields are left empty).
    */
   public ClusterView membership(Collection<NodeAddress> nodes) {
-    return ask(nodes, a -> {
-      try {
-        return new NodeReport(a, parseNodes(admin.node(a).clusterNodes()), Map.of(), Map.of(), 0, 0, null);
-      } catch (RedisAdminException e) {
-        admin.forget(a);
-        return NodeReport.unreachable(a, e.getMessage());
-      }
-    });
+    return ask(
+        nodes,
+        a -> {
+          try {
+            return new NodeReport(
+                a, parseNodes(admin.node(a).clusterNodes()), Map.of(), Map.of(), 0, 0, null);
+          } catch (RedisAdminException e) {
+            admin.forget(a);
+            return NodeReport.unreachable(a, e.getMessage());
+          }
+        });
   }
 
   /** Asks each node in parallel. */
-  private ClusterView ask(Collection<NodeAddress> nodes, java.util.function.Function<NodeAddress, NodeReport> question) {
+  private ClusterView ask(
+      Collection<NodeAddress> nodes,
+      java.util.function.Function<NodeAddress, NodeReport> question) {
     List<Future<NodeReport>> futures = new ArrayList<>();
     for (NodeAddress a : new LinkedHashSet<>(nodes)) {
       futures.add(pool.submit(() -> question.apply(a)));

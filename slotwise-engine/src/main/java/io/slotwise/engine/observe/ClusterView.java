@@ -18,8 +18,8 @@ import java.util.stream.Collectors;
 
 /**
  * Everything every node said at one moment, with disagreements kept: each reachable node is the
- * authority on itself (its role, its slots, its open slots); what nodes say about each other is kept
- * per reporter so a checker can see where they differ.
+ * authority on itself (its role, its slots, its open slots); what nodes say about each other is
+ * kept per reporter so a checker can see where they differ.
  */
 public final class ClusterView {
   private final Map<NodeAddress, NodeReport> reports;
@@ -84,7 +84,10 @@ public final class ClusterView {
     return ids;
   }
 
-  /** Ids that other nodes know but that could not be observed themselves: gone, failed or unreachable. */
+  /**
+   * Ids that other nodes know but that could not be observed themselves: gone, failed or
+   * unreachable.
+   */
   public Set<String> unobservedIds() {
     Set<String> ids = new HashSet<>(knownIds());
     ids.removeAll(byId.keySet());
@@ -97,12 +100,16 @@ public final class ClusterView {
     if (self != null) {
       return Optional.of(self.self());
     }
-    return opinionsAbout(id).values().stream().max(Comparator.comparingLong(NodeRecord::configEpoch));
+    return opinionsAbout(id).values().stream()
+        .max(Comparator.comparingLong(NodeRecord::configEpoch));
   }
 
   /** Reachable primaries, each as it describes itself, ordered by address. */
   public List<NodeReport> primaries() {
-    return byId.values().stream().filter(r -> r.self().primary()).sorted(Comparator.comparing(NodeReport::address)).toList();
+    return byId.values().stream()
+        .filter(r -> r.self().primary())
+        .sorted(Comparator.comparing(NodeReport::address))
+        .toList();
   }
 
   /** Reachable primaries that own at least one slot. */
@@ -171,8 +178,16 @@ public final class ClusterView {
     Map<Integer, List<OpenSlot>> out = new TreeMap<>();
     for (NodeReport r : byId.values()) {
       NodeRecord self = r.self();
-      self.migrating().forEach((slot, target) -> out.computeIfAbsent(slot, k -> new ArrayList<>()).add(new OpenSlot(slot, self.id(), OpenSlot.Kind.MIGRATING, target)));
-      self.importing().forEach((slot, source) -> out.computeIfAbsent(slot, k -> new ArrayList<>()).add(new OpenSlot(slot, self.id(), OpenSlot.Kind.IMPORTING, source)));
+      self.migrating()
+          .forEach(
+              (slot, target) ->
+                  out.computeIfAbsent(slot, k -> new ArrayList<>())
+                      .add(new OpenSlot(slot, self.id(), OpenSlot.Kind.MIGRATING, target)));
+      self.importing()
+          .forEach(
+              (slot, source) ->
+                  out.computeIfAbsent(slot, k -> new ArrayList<>())
+                      .add(new OpenSlot(slot, self.id(), OpenSlot.Kind.IMPORTING, source)));
     }
     return out;
   }
@@ -208,7 +223,9 @@ public final class ClusterView {
 
   @Override
   public String toString() {
-    return reports.values().stream().map(r -> r.address() + (r.reachable() ? "" : "(unreachable)")).collect(Collectors.joining(", ", "ClusterView[", "]"));
+    return reports.values().stream()
+        .map(r -> r.address() + (r.reachable() ? "" : "(unreachable)"))
+        .collect(Collectors.joining(", ", "ClusterView[", "]"));
   }
 
   /** A primary and the replicas that follow it. */

@@ -62,7 +62,8 @@ public record NodeRecord(
   public static NodeRecord parse(String line) {
     String[] f = line.trim().split(" +");
     if (f.length < 8) {
-      throw new IllegalArgumentException("CLUSTER NODES line has " + f.length + " fields, expected at least 8: " + line);
+      throw new IllegalArgumentException(
+          "CLUSTER NODES line has " + f.length + " fields, expected at least 8: " + line);
     }
     String id = f[0];
     String addrField = f[1];
@@ -109,7 +110,8 @@ public record NodeRecord(
       } else {
         int dash = s.indexOf('-');
         if (dash > 0) {
-          slots.set(Integer.parseInt(s.substring(0, dash)), Integer.parseInt(s.substring(dash + 1)) + 1);
+          slots.set(
+              Integer.parseInt(s.substring(0, dash)), Integer.parseInt(s.substring(dash + 1)) + 1);
         } else {
           slots.set(Integer.parseInt(s));
         }

@@ -14,14 +14,14 @@ import java.util.Map;
  * Plans a new cluster from fresh nodes.
  *
  * <p>Layout: with {@code n} nodes and {@code r} replicas per shard there are {@code n / (r + 1)}
- * shards (at least 3). Primaries are taken round-robin across failure domains, most populous
- * first, so they spread over hosts. Replicas are then handed out in rounds, one per shard and
- * round. A domain is under pressure when its unused nodes plus the replicas still owed to the shards
- * that already hold it are many: the shard holding the domain under most pressure is served
- * first, from the domain under most pressure among those that hold no node of the shard yet; only
- * when every remaining node shares a domain with the shard is that rule given up. Nodes left over
- * become extra replicas of the shards that hold fewest nodes of their domain, in a last, partial
- * round. Slots are split into contiguous, near-equal ranges.
+ * shards (at least 3). Primaries are taken round-robin across failure domains, most populous first,
+ * so they spread over hosts. Replicas are then handed out in rounds, one per shard and round. A
+ * domain is under pressure when its unused nodes plus the replicas still owed to the shards that
+ * already hold it are many: the shard holding the domain under most pressure is served first, from
+ * the domain under most pressure among those that hold no node of the shard yet; only when every
+ * remaining node shares a domain with the shard is that rule given up. Nodes left over become extra
+ * replicas of the shards that hold fewest nodes of their domain, in a last, partial round. Slots
+ * are split into contiguous, near-equal ranges.
  *
  * <p>Steps: distinct config epochs (so slot claims never collide), slots to primaries, a full mesh
  * of MEETs (so membership converges in one gossip round instead of many), wait for agreement,
@@ -39,8 +39,14 @@ public final class CreatePlanner {
     int shards = nodes.size() / (replicas + 1);
     if (shards < MIN_SHARDS) {
       throw new PlanningException(
-          "a cluster needs at least " + MIN_SHARDS + " primaries: " + (MIN_SHARDS * (replicas + 1))
-              + " nodes for --replicas " + replicas + ", got " + nodes.size());
+          "a cluster needs at least "
+              + MIN_SHARDS
+              + " primaries: "
+              + (MIN_SHARDS * (replicas + 1))
+              + " nodes for --replicas "
+              + replicas
+              + ", got "
+              + nodes.size());
     }
     Map<String, List<Candidate>> byDomain = new LinkedHashMap<>();
     nodes.stream()
@@ -67,19 +73,24 @@ public final class CreatePlanner {
     int remaining = nodes.size() - shards;
     while (remaining > 0) {
       // One round gives every shard one more replica (the last round only some). Serving shards in
-      // index order fails: with 2 nodes on each of 3 hosts the last shard is left with a node of its
+      // index order fails: with 2 nodes on each of 3 hosts the last shard is left with a node of
+      // its
       // own host. So serve the shard under the most pressure first, from the domain under the most.
       List<Integer> unserved = new ArrayList<>();
       for (int i = 0; i < shards; i++) {
         unserved.add(i);
       }
       while (remaining > 0 && !unserved.isEmpty()) {
-        Map<String, Integer> pressure = pressure(byDomain, unserved, primaries, replicaLists, replicas);
-        int shard = remaining < unserved.size()
-            ? leastCrowded(byDomain, unserved, primaries, replicaLists)
-            : mostConstrained(byDomain, pressure, unserved, primaries, replicaLists);
+        Map<String, Integer> pressure =
+            pressure(byDomain, unserved, primaries, replicaLists, replicas);
+        int shard =
+            remaining < unserved.size()
+                ? leastCrowded(byDomain, unserved, primaries, replicaLists)
+                : mostConstrained(byDomain, pressure, unserved, primaries, replicaLists);
         unserved.remove(Integer.valueOf(shard));
-        replicaLists.get(shard).add(pickReplica(byDomain, pressure, primaries.get(shard), replicaLists.get(shard)));
+        replicaLists
+            .get(shard)
+            .add(pickReplica(byDomain, pressure, primaries.get(shard), replicaLists.get(shard)));
         remaining--;
       }
     }
@@ -87,7 +98,9 @@ public final class CreatePlanner {
     for (int i = 0; i < shards; i++) {
       int from = (int) ((long) i * HashSlots.COUNT / shards);
       int to = (int) ((long) (i + 1) * HashSlots.COUNT / shards) - 1;
-      out.add(new ShardLayout(primaries.get(i), SlotSet.range(from, to), List.copyOf(replicaLists.get(i))));
+      out.add(
+          new ShardLayout(
+              primaries.get(i), SlotSet.range(from, to), List.copyOf(replicaLists.get(i))));
     }
     return out;
   }
@@ -106,13 +119,16 @@ public final class CreatePlanner {
   }
 
   /**
-   * Per domain: its unused nodes plus the replicas still owed to the shards that already hold one of
-   * its nodes. While no domain's pressure exceeds the number of unused nodes, every shard can still
-   * get its replicas from domains it does not hold yet; lowering the highest pressure first tends to
-   * keep it so (exactly so within one round).
+   * Per domain: its unused nodes plus the replicas still owed to the shards that already hold one
+   * of its nodes. While no domain's pressure exceeds the number of unused nodes, every shard can
+   * still get its replicas from domains it does not hold yet; lowering the highest pressure first
+   * tends to keep it so (exactly so within one round).
    */
   private static Map<String, Integer> pressure(
-      Map<String, List<Candidate>> byDomain, List<Integer> unserved, List<Candidate> primaries, List<List<Candidate>> replicaLists,
+      Map<String, List<Candidate>> byDomain,
+      List<Integer> unserved,
+      List<Candidate> primaries,
+      List<List<Candidate>> replicaLists,
       int replicas) {
     Map<String, Integer> out = new LinkedHashMap<>();
     byDomain.forEach((d, list) -> out.put(d, list.size()));
@@ -126,17 +142,27 @@ public final class CreatePlanner {
     return out;
   }
 
-  /** The unserved shard holding the domain under most pressure; then the one with fewest allowed nodes. */
+  /**
+   * The unserved shard holding the domain under most pressure; then the one with fewest allowed
+   * nodes.
+   */
   private static int mostConstrained(
-      Map<String, List<Candidate>> byDomain, Map<String, Integer> pressure, List<Integer> unserved,
-      List<Candidate> primaries, List<List<Candidate>> replicaLists) {
+      Map<String, List<Candidate>> byDomain,
+      Map<String, Integer> pressure,
+      List<Integer> unserved,
+      List<Candidate> primaries,
+      List<List<Candidate>> replicaLists) {
     int best = -1;
     int bestPressure = -1;
     int bestAllowed = Integer.MAX_VALUE;
     for (int i : unserved) {
       List<String> used = usedDomains(primaries.get(i), replicaLists.get(i));
       int p = used.stream().mapToInt(d -> pressure.getOrDefault(d, 0)).max().orElse(0);
-      int allowed = byDomain.entrySet().stream().filter(e -> !used.contains(e.getKey())).mapToInt(e -> e.getValue().size()).sum();
+      int allowed =
+          byDomain.entrySet().stream()
+              .filter(e -> !used.contains(e.getKey()))
+              .mapToInt(e -> e.getValue().size())
+              .sum();
       if (p > bestPressure || (p == bestPressure && allowed < bestAllowed)) {
         best = i;
         bestPressure = p;
@@ -152,12 +178,18 @@ public final class CreatePlanner {
    * into a shard that already has its domain.
    */
   private static int leastCrowded(
-      Map<String, List<Candidate>> byDomain, List<Integer> unserved, List<Candidate> primaries, List<List<Candidate>> replicaLists) {
+      Map<String, List<Candidate>> byDomain,
+      List<Integer> unserved,
+      List<Candidate> primaries,
+      List<List<Candidate>> replicaLists) {
     String domain = domainsByRemaining(byDomain).get(0);
     int best = -1;
     long bestUse = Long.MAX_VALUE;
     for (int i : unserved) {
-      long use = usedDomains(primaries.get(i), replicaLists.get(i)).stream().filter(domain::equals).count();
+      long use =
+          usedDomains(primaries.get(i), replicaLists.get(i)).stream()
+              .filter(domain::equals)
+              .count();
       if (use < bestUse) {
         best = i;
         bestUse = use;
@@ -167,11 +199,16 @@ public final class CreatePlanner {
   }
 
   private static Candidate pickReplica(
-      Map<String, List<Candidate>> byDomain, Map<String, Integer> pressure, Candidate primary, List<Candidate> shardReplicas) {
+      Map<String, List<Candidate>> byDomain,
+      Map<String, Integer> pressure,
+      Candidate primary,
+      List<Candidate> shardReplicas) {
     List<String> used = usedDomains(primary, shardReplicas);
     String pick = null;
     for (String d : domainsByRemaining(byDomain)) {
-      if (!byDomain.get(d).isEmpty() && !used.contains(d) && (pick == null || pressure.get(d) > pressure.get(pick))) {
+      if (!byDomain.get(d).isEmpty()
+          && !used.contains(d)
+          && (pick == null || pressure.get(d) > pressure.get(pick))) {
         pick = d;
       }
     }

@@ -22,11 +22,11 @@ import java.util.TreeMap;
  * <p>By slots: targets are the weighted shares of 16384; givers hand over their cheapest slots
  * (fewest keys) so the least data moves for the same balance. By keys or memory: a primary with
  * weight 0 first hands out every slot (heaviest first, each to the primary furthest below its
- * target); then, while some primary is outside the threshold, the primary furthest above its
- * target gives the slot whose weight best fills the deficit of the one furthest below, as long as
- * that strictly reduces the imbalance. A slot heavier than the gap is never moved, so a hot hash
- * tag that alone exceeds the mean is reported instead of bounced around. The plan lists each slot
- * at most once, from its current owner to its final one.
+ * target); then, while some primary is outside the threshold, the primary furthest above its target
+ * gives the slot whose weight best fills the deficit of the one furthest below, as long as that
+ * strictly reduces the imbalance. A slot heavier than the gap is never moved, so a hot hash tag
+ * that alone exceeds the mean is reported instead of bounced around. The plan lists each slot at
+ * most once, from its current owner to its final one.
  */
 public final class RebalancePlanner {
   /** A primary as the planner sees it. {@code weight} 0 means: hold no slot. */
@@ -39,7 +39,12 @@ public final class RebalancePlanner {
    * @param thresholdPercent no move is planned when every primary is within this distance of its
    *     target (in percent of the mean target)
    */
-  public static RebalancePlan plan(List<Primary> primaries, SlotStats stats, BalanceBy by, double thresholdPercent, Set<String> givers) {
+  public static RebalancePlan plan(
+      List<Primary> primaries,
+      SlotStats stats,
+      BalanceBy by,
+      double thresholdPercent,
+      Set<String> givers) {
     double totalWeight = primaries.stream().mapToDouble(Primary::weight).sum();
     if (totalWeight <= 0) {
       throw new PlanningException("every primary has weight 0: nowhere to put the slots");
@@ -62,7 +67,10 @@ public final class RebalancePlanner {
     Map<String, Long> before = new LinkedHashMap<>(load);
     List<PlannedMove> moves = new ArrayList<>();
     List<String> notes = new ArrayList<>();
-    boolean zeroWeightHolds = primaries.stream().anyMatch(p -> p.weight() == 0 && !owned.get(p.id()).isEmpty() && mayGive(givers, p.id()));
+    boolean zeroWeightHolds =
+        primaries.stream()
+            .anyMatch(
+                p -> p.weight() == 0 && !owned.get(p.id()).isEmpty() && mayGive(givers, p.id()));
     double before0 = RebalancePlan.imbalancePercent(before, target);
     if (!zeroWeightHolds && before0 <= thresholdPercent) {
       return new RebalancePlan(by, List.of(), before, load, target, 0, 0, List.of());
@@ -93,7 +101,8 @@ public final class RebalancePlanner {
     Map<Integer, PlannedMove> bySlot = new LinkedHashMap<>();
     for (PlannedMove m : moves) {
       PlannedMove first = bySlot.get(m.slot());
-      bySlot.put(m.slot(), new PlannedMove(m.slot(), first == null ? m.from() : first.from(), m.to()));
+      bySlot.put(
+          m.slot(), new PlannedMove(m.slot(), first == null ? m.from() : first.from(), m.to()));
     }
     return bySlot.values().stream().filter(m -> !m.from().equals(m.to())).toList();
   }
@@ -102,7 +111,8 @@ public final class RebalancePlanner {
     return givers == null || givers.contains(id);
   }
 
-  private static Map<String, Double> targets(List<Primary> primaries, BalanceBy by, long total, double totalWeight) {
+  private static Map<String, Double> targets(
+      List<Primary> primaries, BalanceBy by, long total, double totalWeight) {
     Map<String, Double> target = new LinkedHashMap<>();
     if (by == BalanceBy.SLOTS) {
       // Whole slots: floor of each share, the remainder to the largest fractions.
@@ -116,7 +126,8 @@ public final class RebalancePlanner {
         assigned += floor;
       }
       List<Primary> byFrac = new ArrayList<>(primaries);
-      byFrac.sort(Comparator.comparingDouble((Primary p) -> -frac.get(p.id())).thenComparing(Primary::id));
+      byFrac.sort(
+          Comparator.comparingDouble((Primary p) -> -frac.get(p.id())).thenComparing(Primary::id));
       for (int i = 0; assigned < HashSlots.COUNT; i++, assigned++) {
         String id = byFrac.get(i % byFrac.size()).id();
         target.merge(id, 1.0, Double::sum);
@@ -129,8 +140,14 @@ public final class RebalancePlanner {
     return target;
   }
 
-  private static void bySlots(List<Primary> primaries, SlotStats stats, Map<String, Double> target, Map<String, Long> load,
-      Map<String, List<Integer>> owned, Set<String> givers, List<PlannedMove> moves) {
+  private static void bySlots(
+      List<Primary> primaries,
+      SlotStats stats,
+      Map<String, Double> target,
+      Map<String, Long> load,
+      Map<String, List<Integer>> owned,
+      Set<String> givers,
+      List<PlannedMove> moves) {
     Map<String, Deque<Integer>> giveQueue = new LinkedHashMap<>();
     Map<String, Long> excess = new LinkedHashMap<>();
     Map<String, Long> deficit = new LinkedHashMap<>();
@@ -139,7 +156,9 @@ public final class RebalancePlanner {
       if (diff > 0 && mayGive(givers, p.id())) {
         List<Integer> slots = new ArrayList<>(owned.get(p.id()));
         // Cheapest first: fewest keys, then highest slot (keeps low ranges contiguous).
-        slots.sort(Comparator.comparingLong((Integer s) -> stats.keys()[s]).thenComparing(Comparator.reverseOrder()));
+        slots.sort(
+            Comparator.comparingLong((Integer s) -> stats.keys()[s])
+                .thenComparing(Comparator.reverseOrder()));
         giveQueue.put(p.id(), new ArrayDeque<>(slots));
         excess.put(p.id(), diff);
       } else if (diff < 0) {
@@ -147,7 +166,8 @@ public final class RebalancePlanner {
       }
     }
     List<String> receivers = new ArrayList<>(deficit.keySet());
-    receivers.sort(Comparator.comparingLong((String id) -> -deficit.get(id)).thenComparing(id -> id));
+    receivers.sort(
+        Comparator.comparingLong((String id) -> -deficit.get(id)).thenComparing(id -> id));
     List<String> giverIds = new ArrayList<>(excess.keySet());
     giverIds.sort(Comparator.comparingLong((String id) -> -excess.get(id)).thenComparing(id -> id));
     for (String r : receivers) {
@@ -166,28 +186,51 @@ public final class RebalancePlanner {
     }
   }
 
-  private static void emptyZeroWeight(List<Primary> primaries, SlotStats stats, BalanceBy by, Map<String, Double> target,
-      Map<String, Long> load, Map<String, List<Integer>> owned, Set<String> givers, List<PlannedMove> moves) {
+  private static void emptyZeroWeight(
+      List<Primary> primaries,
+      SlotStats stats,
+      BalanceBy by,
+      Map<String, Double> target,
+      Map<String, Long> load,
+      Map<String, List<Integer>> owned,
+      Set<String> givers,
+      List<PlannedMove> moves) {
     List<Primary> receivers = primaries.stream().filter(p -> p.weight() > 0).toList();
     for (Primary p : primaries) {
       if (p.weight() > 0 || !mayGive(givers, p.id())) {
         continue;
       }
       List<Integer> slots = new ArrayList<>(owned.get(p.id()));
-      slots.sort(Comparator.comparingLong((Integer s) -> -stats.weight(by, s)).thenComparing(s -> s));
+      slots.sort(
+          Comparator.comparingLong((Integer s) -> -stats.weight(by, s)).thenComparing(s -> s));
       for (int s : slots) {
         long w = stats.weight(by, s);
-        Primary to = w > 0
-            ? receivers.stream().max(Comparator.comparingDouble((Primary r) -> target.get(r.id()) - load.get(r.id()))).orElseThrow()
-            : receivers.stream().min(Comparator.comparingInt((Primary r) -> owned.get(r.id()).size())).orElseThrow();
+        Primary to =
+            w > 0
+                ? receivers.stream()
+                    .max(
+                        Comparator.comparingDouble(
+                            (Primary r) -> target.get(r.id()) - load.get(r.id())))
+                    .orElseThrow()
+                : receivers.stream()
+                    .min(Comparator.comparingInt((Primary r) -> owned.get(r.id()).size()))
+                    .orElseThrow();
         move(s, p.id(), to.id(), w, load, owned, moves);
       }
     }
   }
 
-  private static void byWeight(List<Primary> primaries, SlotStats stats, BalanceBy by, double thresholdPercent,
-      Map<String, Double> target, Map<String, Long> load, Map<String, List<Integer>> owned, Set<String> givers,
-      List<PlannedMove> moves, List<String> notes) {
+  private static void byWeight(
+      List<Primary> primaries,
+      SlotStats stats,
+      BalanceBy by,
+      double thresholdPercent,
+      Map<String, Double> target,
+      Map<String, Long> load,
+      Map<String, List<Integer>> owned,
+      Set<String> givers,
+      List<PlannedMove> moves,
+      List<String> notes) {
     Map<String, TreeMap<Long, Deque<Integer>>> bins = new HashMap<>();
     for (Primary p : primaries) {
       TreeMap<Long, Deque<Integer>> t = new TreeMap<>();
@@ -204,10 +247,13 @@ public final class RebalancePlanner {
       if (RebalancePlan.imbalancePercent(load, target) <= thresholdPercent) {
         return;
       }
-      List<Primary> bySurplus = new ArrayList<>(weighted.stream().filter(p -> mayGive(givers, p.id())).toList());
-      bySurplus.sort(Comparator.comparingDouble((Primary p) -> -(load.get(p.id()) - target.get(p.id()))));
+      List<Primary> bySurplus =
+          new ArrayList<>(weighted.stream().filter(p -> mayGive(givers, p.id())).toList());
+      bySurplus.sort(
+          Comparator.comparingDouble((Primary p) -> -(load.get(p.id()) - target.get(p.id()))));
       List<Primary> byDeficit = new ArrayList<>(weighted);
-      byDeficit.sort(Comparator.comparingDouble((Primary p) -> load.get(p.id()) - target.get(p.id())));
+      byDeficit.sort(
+          Comparator.comparingDouble((Primary p) -> load.get(p.id()) - target.get(p.id())));
       boolean movedOne = false;
       search:
       for (Primary a : bySurplus) {
@@ -249,8 +295,10 @@ public final class RebalancePlanner {
           heavySlot = s;
         }
       }
-      notes.add(String.format("cannot get every primary within %.1f%% of its target: slots cannot be split, and slot %d alone holds %d %s (a hot hash tag?)",
-          thresholdPercent, heavySlot, heaviest, by == BalanceBy.KEYS ? "keys" : "bytes"));
+      notes.add(
+          String.format(
+              "cannot get every primary within %.1f%% of its target: slots cannot be split, and slot %d alone holds %d %s (a hot hash tag?)",
+              thresholdPercent, heavySlot, heaviest, by == BalanceBy.KEYS ? "keys" : "bytes"));
     }
   }
 
@@ -270,7 +318,14 @@ public final class RebalancePlanner {
     return best == null ? null : bins.get(best).peekFirst();
   }
 
-  private static void move(int slot, String from, String to, long weight, Map<String, Long> load, Map<String, List<Integer>> owned, List<PlannedMove> moves) {
+  private static void move(
+      int slot,
+      String from,
+      String to,
+      long weight,
+      Map<String, Long> load,
+      Map<String, List<Integer>> owned,
+      List<PlannedMove> moves) {
     moves.add(new PlannedMove(slot, from, to));
     owned.get(from).remove((Integer) slot);
     owned.get(to).add(slot);

@@ -73,7 +73,9 @@ public sealed interface Step {
   /** Promotes a replica. */
   record Failover(NodeAddress replica, FailoverMode mode) implements Step {
     public String describe() {
-      return "fail over to " + replica + (mode == FailoverMode.DEFAULT ? "" : " (" + mode.name().toLowerCase() + ")");
+      return "fail over to "
+          + replica
+          + (mode == FailoverMode.DEFAULT ? "" : " (" + mode.name().toLowerCase() + ")");
     }
   }
 }

@@ -22,7 +22,8 @@ public final class Credentials {
     if (password == null || password.isEmpty()) {
       return NONE;
     }
-    return new Credentials(username == null || username.isEmpty() ? null : username, password.toCharArray());
+    return new Credentials(
+        username == null || username.isEmpty() ? null : username, password.toCharArray());
   }
 
   public boolean present() {
@@ -56,6 +57,8 @@ public final class Credentials {
 
   @Override
   public String toString() {
-    return present() ? "Credentials[" + (username == null ? "default" : username) + ", ****]" : "Credentials[none]";
+    return present()
+        ? "Credentials[" + (username == null ? "default" : username) + ", ****]"
+        : "Credentials[none]";
   }
 }

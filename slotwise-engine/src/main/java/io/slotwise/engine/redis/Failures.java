@@ -16,13 +16,17 @@ final class Failures {
       return r;
     }
     String msg = describe(e);
-    // Lettuce wraps the server's refusal of AUTH in "Unable to connect to ...": look at the root too.
+    // Lettuce wraps the server's refusal of AUTH in "Unable to connect to ...": look at the root
+    // too.
     String lower = (msg + " " + describe(rootCause(e))).toLowerCase();
-    if (lower.contains("wrongpass") || lower.contains("invalid password") || lower.contains("invalid username-password")) {
+    if (lower.contains("wrongpass")
+        || lower.contains("invalid password")
+        || lower.contains("invalid username-password")) {
       return new RedisAdminException(node + ": authentication failed (wrong password?)", e);
     }
     if (lower.contains("noauth") || lower.contains("authentication required")) {
-      return new RedisAdminException(node + ": the node requires a password (use --password or SLOTWISE_PASSWORD)", e);
+      return new RedisAdminException(
+          node + ": the node requires a password (use --password or SLOTWISE_PASSWORD)", e);
     }
     if (e instanceof RedisConnectionException || rootCause(e) instanceof ConnectException) {
       Throwable root = rootCause(e);

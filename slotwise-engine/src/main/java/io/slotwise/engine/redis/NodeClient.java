@@ -16,7 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
-/** Admin commands for one Redis node. Every method throws {@link RedisAdminException} on failure. */
+/**
+ * Admin commands for one Redis node. Every method throws {@link RedisAdminException} on failure.
+ */
 public final class NodeClient implements AutoCloseable {
   private final NodeAddress address;
   private final RedisAdmin admin;
@@ -24,7 +26,8 @@ public final class NodeClient implements AutoCloseable {
   private final RedisCommands<String, String> sync;
   private volatile StatefulRedisConnection<byte[], byte[]> bytes;
 
-  NodeClient(NodeAddress address, RedisAdmin admin, StatefulRedisConnection<String, String> connection) {
+  NodeClient(
+      NodeAddress address, RedisAdmin admin, StatefulRedisConnection<String, String> connection) {
     this.address = address;
     this.admin = admin;
     this.connection = connection;
@@ -84,7 +87,10 @@ public final class NodeClient implements AutoCloseable {
         }
       }
       String flags = f.getOrDefault("flags", "");
-      if (f.isEmpty() || RedisAdmin.CLIENT_NAME.equals(f.get("name")) || flags.contains("M") || flags.contains("S")) {
+      if (f.isEmpty()
+          || RedisAdmin.CLIENT_NAME.equals(f.get("name"))
+          || flags.contains("M")
+          || flags.contains("S")) {
         continue;
       }
       out.add(Long.parseLong(f.getOrDefault("idle", "0")));
@@ -111,8 +117,11 @@ public final class NodeClient implements AutoCloseable {
       return;
     }
     StringCodec codec = StringCodec.UTF8;
-    CommandArgs<String, String> args = new CommandArgs<>(codec).add("MEET").add(other.host()).add(other.port()).add(busPort);
-    run("CLUSTER MEET " + other, () -> sync.dispatch(CommandType.CLUSTER, new StatusOutput<>(codec), args));
+    CommandArgs<String, String> args =
+        new CommandArgs<>(codec).add("MEET").add(other.host()).add(other.port()).add(busPort);
+    run(
+        "CLUSTER MEET " + other,
+        () -> sync.dispatch(CommandType.CLUSTER, new StatusOutput<>(codec), args));
   }
 
   @SuppressWarnings("unchecked")
@@ -121,7 +130,9 @@ public final class NodeClient implements AutoCloseable {
     for (int[] r : slots.ranges()) {
       ranges.add(Range.create(r[0], r[1]));
     }
-    run("CLUSTER ADDSLOTSRANGE " + slots, () -> sync.clusterAddSlotsRange(ranges.toArray(new Range[0])));
+    run(
+        "CLUSTER ADDSLOTSRANGE " + slots,
+        () -> sync.clusterAddSlotsRange(ranges.toArray(new Range[0])));
   }
 
   public void delSlots(SlotSet slots) {
@@ -145,11 +156,15 @@ public final class NodeClient implements AutoCloseable {
   }
 
   public void setSlotImporting(int slot, String sourceId) {
-    run("CLUSTER SETSLOT " + slot + " IMPORTING", () -> sync.clusterSetSlotImporting(slot, sourceId));
+    run(
+        "CLUSTER SETSLOT " + slot + " IMPORTING",
+        () -> sync.clusterSetSlotImporting(slot, sourceId));
   }
 
   public void setSlotMigrating(int slot, String targetId) {
-    run("CLUSTER SETSLOT " + slot + " MIGRATING", () -> sync.clusterSetSlotMigrating(slot, targetId));
+    run(
+        "CLUSTER SETSLOT " + slot + " MIGRATING",
+        () -> sync.clusterSetSlotMigrating(slot, targetId));
   }
 
   public void setSlotNode(int slot, String ownerId) {
@@ -190,13 +205,16 @@ public final class NodeClient implements AutoCloseable {
    *
    * @return the reply, {@code OK} or {@code NOKEY}
    */
-  public synchronized String migrate(NodeAddress target, List<byte[]> keys, boolean replace, long timeoutMillis) {
+  public synchronized String migrate(
+      NodeAddress target, List<byte[]> keys, boolean replace, long timeoutMillis) {
     MigrateArgs<byte[]> args = new MigrateArgs<byte[]>().keys(keys);
     if (replace) {
       args.replace();
     }
     admin.credentials().addTo(args);
-    return run("MIGRATE to " + target, () -> bytes().sync().migrate(target.host(), target.port(), 0, timeoutMillis, args));
+    return run(
+        "MIGRATE to " + target,
+        () -> bytes().sync().migrate(target.host(), target.port(), 0, timeoutMillis, args));
   }
 
   /**
@@ -216,11 +234,13 @@ public final class NodeClient implements AutoCloseable {
    * first, on the same connection, so the node answers instead of redirecting).
    */
   public synchronized boolean existsImporting(byte[] key) {
-    return run("EXISTS", () -> {
-      var c = bytes().sync();
-      c.asking();
-      return c.exists(key) > 0;
-    });
+    return run(
+        "EXISTS",
+        () -> {
+          var c = bytes().sync();
+          c.asking();
+          return c.exists(key) > 0;
+        });
   }
 
   /**
@@ -230,21 +250,23 @@ public final class NodeClient implements AutoCloseable {
    * copy meanwhile: they are only sent here for keys the source does not have.
    */
   public synchronized void renameImporting(byte[] key, byte[] newKey) {
-    run("RENAME", () -> {
-      var c = bytes().sync();
-      c.asking();
-      byte[] dump = c.dump(key);
-      if (dump == null) {
-        return null;
-      }
-      c.asking();
-      long ttl = c.pttl(key);
-      c.asking();
-      c.restore(newKey, Math.max(0, ttl), dump);
-      c.asking();
-      c.del(key);
-      return null;
-    });
+    run(
+        "RENAME",
+        () -> {
+          var c = bytes().sync();
+          c.asking();
+          byte[] dump = c.dump(key);
+          if (dump == null) {
+            return null;
+          }
+          c.asking();
+          long ttl = c.pttl(key);
+          c.asking();
+          c.restore(newKey, Math.max(0, ttl), dump);
+          c.asking();
+          c.del(key);
+          return null;
+        });
   }
 
   /** Shuts the node down without saving; a closed connection is the expected answer. */

@@ -22,9 +22,14 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class RedisAdmin implements AutoCloseable {
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
-  /** The name our connections carry ({@code CLIENT SETNAME}), so client traffic can be told apart. */
+
+  /**
+   * The name our connections carry ({@code CLIENT SETNAME}), so client traffic can be told apart.
+   */
   public static final String CLIENT_NAME = "slotwise";
+
   static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
+
   /** Data movement: a MIGRATE of a key of hundreds of MB may legitimately take minutes. */
   static final Duration MIGRATION_TIMEOUT = Duration.ofMinutes(10);
 
@@ -36,7 +41,8 @@ public final class RedisAdmin implements AutoCloseable {
 
   public RedisAdmin(Credentials credentials) {
     this.credentials = credentials;
-    this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+    this.resources =
+        DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
     this.client = RedisClient.create(resources);
     this.client.setOptions(
         ClientOptions.builder()
@@ -55,10 +61,15 @@ public final class RedisAdmin implements AutoCloseable {
             .build());
   }
 
-  /** A dedicated pipelined connection for moving data out of (or into) one node; close it after use. */
+  /**
+   * A dedicated pipelined connection for moving data out of (or into) one node; close it after use.
+   */
   public SlotPipeline pipeline(NodeAddress address) {
     try {
-      return new SlotPipeline(address, this, migrationClient.connect(ByteArrayCodec.INSTANCE, uri(address, MIGRATION_TIMEOUT)));
+      return new SlotPipeline(
+          address,
+          this,
+          migrationClient.connect(ByteArrayCodec.INSTANCE, uri(address, MIGRATION_TIMEOUT)));
     } catch (RuntimeException e) {
       throw Failures.translate(address, "connect", e);
     }
@@ -75,15 +86,17 @@ public final class RedisAdmin implements AutoCloseable {
       return existing;
     }
     // One connection per node even when worker threads ask at once.
-    return nodes.compute(address, (a, current) -> {
-      if (current != null && current.isOpen()) {
-        return current;
-      }
-      if (current != null) {
-        current.close();
-      }
-      return new NodeClient(a, this, connectStrings(a));
-    });
+    return nodes.compute(
+        address,
+        (a, current) -> {
+          if (current != null && current.isOpen()) {
+            return current;
+          }
+          if (current != null) {
+            current.close();
+          }
+          return new NodeClient(a, this, connectStrings(a));
+        });
   }
 
   /** Drops the cached connection of a node, e.g. after it was restarted. */
@@ -116,11 +129,12 @@ public final class RedisAdmin implements AutoCloseable {
   }
 
   private RedisURI uri(NodeAddress address, Duration timeout) {
-    RedisURI.Builder b = RedisURI.builder()
-        .withHost(address.host())
-        .withPort(address.port())
-        .withTimeout(timeout)
-        .withClientName(CLIENT_NAME);
+    RedisURI.Builder b =
+        RedisURI.builder()
+            .withHost(address.host())
+            .withPort(address.port())
+            .withTimeout(timeout)
+            .withClientName(CLIENT_NAME);
     if (credentials.present()) {
       if (credentials.username() != null) {
         b.withAuthentication(credentials.username(), credentials.passwordChars());

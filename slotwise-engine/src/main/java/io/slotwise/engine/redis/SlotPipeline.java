@@ -21,7 +21,8 @@ public final class SlotPipeline implements AutoCloseable {
   private final StatefulRedisConnection<byte[], byte[]> connection;
   private final RedisAsyncCommands<byte[], byte[]> async;
 
-  SlotPipeline(NodeAddress address, RedisAdmin admin, StatefulRedisConnection<byte[], byte[]> connection) {
+  SlotPipeline(
+      NodeAddress address, RedisAdmin admin, StatefulRedisConnection<byte[], byte[]> connection) {
     this.address = address;
     this.admin = admin;
     this.connection = connection;
@@ -45,7 +46,9 @@ public final class SlotPipeline implements AutoCloseable {
     return address;
   }
 
-  /** A pending reply; {@link #get} throws {@link RedisAdminException} naming the node and command. */
+  /**
+   * A pending reply; {@link #get} throws {@link RedisAdminException} naming the node and command.
+   */
   public static final class Reply<T> {
     private final SlotPipeline pipeline;
     private final String what;
@@ -87,11 +90,13 @@ public final class SlotPipeline implements AutoCloseable {
   }
 
   public Reply<String> setSlotImporting(int slot, String sourceId) {
-    return reply("CLUSTER SETSLOT " + slot + " IMPORTING", async.clusterSetSlotImporting(slot, sourceId));
+    return reply(
+        "CLUSTER SETSLOT " + slot + " IMPORTING", async.clusterSetSlotImporting(slot, sourceId));
   }
 
   public Reply<String> setSlotMigrating(int slot, String targetId) {
-    return reply("CLUSTER SETSLOT " + slot + " MIGRATING", async.clusterSetSlotMigrating(slot, targetId));
+    return reply(
+        "CLUSTER SETSLOT " + slot + " MIGRATING", async.clusterSetSlotMigrating(slot, targetId));
   }
 
   public Reply<String> setSlotNode(int slot, String ownerId) {
@@ -138,17 +143,22 @@ public final class SlotPipeline implements AutoCloseable {
   public Reply<List<Object>> batchCuts(List<byte[]> keys, long budget, int cap) {
     byte[][] k = keys.toArray(new byte[0][]);
     byte[][] args = {Long.toString(budget).getBytes(), Integer.toString(cap).getBytes()};
-    return reply("EVAL batch cuts", async.<List<Object>>eval(CUTS_SCRIPT, io.lettuce.core.ScriptOutputType.MULTI, k, args));
+    return reply(
+        "EVAL batch cuts",
+        async.<List<Object>>eval(CUTS_SCRIPT, io.lettuce.core.ScriptOutputType.MULTI, k, args));
   }
 
   /** {@code MIGRATE host port "" 0 timeout [REPLACE] [AUTH ...] KEYS ...}, all keys of one slot. */
-  public Reply<String> migrate(NodeAddress target, List<byte[]> keys, boolean replace, long timeoutMillis) {
+  public Reply<String> migrate(
+      NodeAddress target, List<byte[]> keys, boolean replace, long timeoutMillis) {
     MigrateArgs<byte[]> args = new MigrateArgs<byte[]>().keys(keys);
     if (replace) {
       args.replace();
     }
     admin.credentials().addTo(args);
-    return reply("MIGRATE to " + target, async.migrate(target.host(), target.port(), 0, timeoutMillis, args));
+    return reply(
+        "MIGRATE to " + target,
+        async.migrate(target.host(), target.port(), 0, timeoutMillis, args));
   }
 
   /** Waits for every reply; the first failure is thrown after all have arrived. */

@@ -67,7 +67,9 @@ final class BrokenCluster implements AutoCloseable {
     return extra.add(home.resolve("extra"), count);
   }
 
-  /** Adds a fresh node as a replica of the primary with the fewest replicas, as an operator would. */
+  /**
+   * Adds a fresh node as a replica of the primary with the fewest replicas, as an operator would.
+   */
   RedisProcess addReplica() {
     RedisProcess fresh = freshNodes(1).get(0);
     membership().add(liveSeeds().get(0), fresh.address(), null, true);
@@ -80,12 +82,16 @@ final class BrokenCluster implements AutoCloseable {
 
   /** Asserts that no live node remembers the node with this id. */
   void assertForgottenEverywhere(String id) {
-    assertThat(view().reachable()).allSatisfy(r -> assertThat(r.about(id)).as("%s still knows %s", r.address(), id).isEmpty());
+    assertThat(view().reachable())
+        .allSatisfy(
+            r -> assertThat(r.about(id)).as("%s still knows %s", r.address(), id).isEmpty());
   }
 
   /** Addresses of every node whose process runs. */
   List<NodeAddress> liveSeeds() {
-    Stream<RedisProcess> all = Stream.concat(cluster.nodes().stream(), extra == null ? Stream.empty() : extra.processes().stream());
+    Stream<RedisProcess> all =
+        Stream.concat(
+            cluster.nodes().stream(), extra == null ? Stream.empty() : extra.processes().stream());
     return all.filter(RedisProcess::alive).map(RedisProcess::address).toList();
   }
 
@@ -107,18 +113,21 @@ final class BrokenCluster implements AutoCloseable {
     await("for check to report " + kind)
         .atMost(CONVERGENCE)
         .pollInterval(Duration.ofMillis(100))
-        .until(() -> {
-          List<Problem> p = check();
-          last.add(0, p);
-          return p.stream().anyMatch(x -> x.kind() == kind);
-        });
+        .until(
+            () -> {
+              List<Problem> p = check();
+              last.add(0, p);
+              return p.stream().anyMatch(x -> x.kind() == kind);
+            });
     LOG.info("check reports: {}", last.get(0));
     return last.get(0);
   }
 
   /** Runs the fixer from the live nodes, as {@code slotwise cluster fix} does. */
   List<String> fix() {
-    List<String> done = new ClusterFixer(cluster.admin(), cluster.observer(), Waiter.standard(), LOG::info).fix(liveSeeds());
+    List<String> done =
+        new ClusterFixer(cluster.admin(), cluster.observer(), Waiter.standard(), LOG::info)
+            .fix(liveSeeds());
     LOG.info("fix did: {}", done);
     return done;
   }
@@ -147,7 +156,8 @@ final class BrokenCluster implements AutoCloseable {
   }
 
   RedisProcess process(NodeReport r) {
-    return Stream.concat(cluster.nodes().stream(), extra == null ? Stream.empty() : extra.processes().stream())
+    return Stream.concat(
+            cluster.nodes().stream(), extra == null ? Stream.empty() : extra.processes().stream())
         .filter(p -> p.address().equals(r.address()))
         .findFirst()
         .orElseThrow();

@@ -37,7 +37,9 @@ class ClusterCheckerTest {
 
   @Test
   void slotLeftMigratingAndImporting() {
-    ClusterView view = ViewFixtures.view("""
+    ClusterView view =
+        ViewFixtures.view(
+            """
         P1 127.0.0.1:30001@40001 master - 0 1700000000000 1 connected 0-5460 [93->-P2]
         P2 127.0.0.1:30002@40002 master - 0 1700000000000 2 connected 5461-10922 [93-<-P1]
         P3 127.0.0.1:30003@40003 master - 0 1700000000000 3 connected 10923-16383
@@ -55,7 +57,8 @@ class ClusterCheckerTest {
 
   @Test
   void slotOpenOnOneSideOnly() {
-    ClusterView view = ViewFixtures.view(HEALTHY_3X1.replace("10923-16383", "10923-16383 [16000-<-P1]"));
+    ClusterView view =
+        ViewFixtures.view(HEALTHY_3X1.replace("10923-16383", "10923-16383 [16000-<-P1]"));
     List<Problem> problems = check(view);
     assertThat(kinds(problems)).containsExactly(ProblemKind.OPEN_SLOT);
     assertThat(problems.get(0).message()).startsWith("slot 16000 is importing on " + shortId(P3));
@@ -73,19 +76,32 @@ class ClusterCheckerTest {
   void slotsOwnedByAPrimaryThatCannotBeReached() {
     ClusterView view = ViewFixtures.cluster(HEALTHY_3X1).unreachable(P3).build();
     List<Problem> problems = check(view);
-    assertThat(kinds(problems)).contains(ProblemKind.UNREACHABLE_NODE, ProblemKind.UNCOVERED_SLOTS, ProblemKind.ORPHANED_REPLICA);
-    assertThat(problems).filteredOn(p -> p.kind() == ProblemKind.UNCOVERED_SLOTS).singleElement()
-        .extracting(Problem::message).isEqualTo("5461 slots are owned by nodes that cannot serve them: 10923-16383");
+    assertThat(kinds(problems))
+        .contains(
+            ProblemKind.UNREACHABLE_NODE,
+            ProblemKind.UNCOVERED_SLOTS,
+            ProblemKind.ORPHANED_REPLICA);
+    assertThat(problems)
+        .filteredOn(p -> p.kind() == ProblemKind.UNCOVERED_SLOTS)
+        .singleElement()
+        .extracting(Problem::message)
+        .isEqualTo("5461 slots are owned by nodes that cannot serve them: 10923-16383");
   }
 
   @Test
   void nodeMarkedFailedByOthers() {
-    String table = HEALTHY_3X1.replace("slave P3 0 1700000000000 3 connected", "slave,fail P3 1700000000000 1700000000000 3 disconnected");
+    String table =
+        HEALTHY_3X1.replace(
+            "slave P3 0 1700000000000 3 connected",
+            "slave,fail P3 1700000000000 1700000000000 3 disconnected");
     ClusterView view = ViewFixtures.cluster(table).unreachable(R3).build();
     List<Problem> problems = check(view);
     assertThat(kinds(problems)).contains(ProblemKind.FAILED_NODE, ProblemKind.UNREACHABLE_NODE);
-    assertThat(problems).filteredOn(p -> p.kind() == ProblemKind.FAILED_NODE).singleElement()
-        .extracting(Problem::message).asString()
+    assertThat(problems)
+        .filteredOn(p -> p.kind() == ProblemKind.FAILED_NODE)
+        .singleElement()
+        .extracting(Problem::message)
+        .asString()
         .startsWith(shortId(R3) + " (127.0.0.1:30006)")
         .endsWith("marked failed by 5 node(s)");
     assertThat(kinds(problems)).doesNotContain(ProblemKind.PFAIL_NODE);
@@ -93,20 +109,27 @@ class ClusterCheckerTest {
 
   @Test
   void nodeSuspectedByOneReporter() {
-    String table = HEALTHY_3X1.replace("slave P3 0 1700000000000 3 connected", "slave,fail? P3 1700000000000 1700000000000 3 connected");
+    String table =
+        HEALTHY_3X1.replace(
+            "slave P3 0 1700000000000 3 connected",
+            "slave,fail? P3 1700000000000 1700000000000 3 connected");
     ClusterView view = ViewFixtures.cluster(HEALTHY_3X1).seenBy(P1, table).build();
     List<Problem> problems = check(view);
     assertThat(kinds(problems)).containsExactly(ProblemKind.PFAIL_NODE);
-    assertThat(problems.get(0).message()).contains(shortId(R3)).endsWith("suspected failing by 1 node(s)");
+    assertThat(problems.get(0).message())
+        .contains(shortId(R3))
+        .endsWith("suspected failing by 1 node(s)");
   }
 
   @Test
   void nodeStuckInHandshake() {
-    String table = HEALTHY_3X1 + "G1 127.0.0.1:30010@40010 handshake - 1700000000000 0 0 disconnected\n";
+    String table =
+        HEALTHY_3X1 + "G1 127.0.0.1:30010@40010 handshake - 1700000000000 0 0 disconnected\n";
     ClusterView view = ViewFixtures.cluster(HEALTHY_3X1).seenBy(P2, table).build();
     List<Problem> problems = check(view);
     assertThat(kinds(problems)).containsExactly(ProblemKind.HANDSHAKE_NODE);
-    assertThat(problems.get(0).message()).isEqualTo(shortId(P2) + " (127.0.0.1:30002) is in handshake with 127.0.0.1:30010");
+    assertThat(problems.get(0).message())
+        .isEqualTo(shortId(P2) + " (127.0.0.1:30002) is in handshake with 127.0.0.1:30010");
   }
 
   @Test
@@ -115,17 +138,28 @@ class ClusterCheckerTest {
     ClusterView view = ViewFixtures.view(HEALTHY_3X1.replace("slave P1", "slave R2"));
     List<Problem> problems = check(view);
     assertThat(kinds(problems)).contains(ProblemKind.ORPHANED_REPLICA);
-    assertThat(problems).filteredOn(p -> p.kind() == ProblemKind.ORPHANED_REPLICA).singleElement()
-        .extracting(Problem::message).asString()
-        .isEqualTo(shortId(R1) + " (127.0.0.1:30004) replicates " + shortId(R2) + " (127.0.0.1:30005), which is not a live primary");
+    assertThat(problems)
+        .filteredOn(p -> p.kind() == ProblemKind.ORPHANED_REPLICA)
+        .singleElement()
+        .extracting(Problem::message)
+        .asString()
+        .isEqualTo(
+            shortId(R1)
+                + " (127.0.0.1:30004) replicates "
+                + shortId(R2)
+                + " (127.0.0.1:30005), which is not a live primary");
   }
 
   @Test
   void replicaOfAnUnknownNodeIsOrphaned() {
     ClusterView view = ViewFixtures.view(HEALTHY_3X1.replace("slave P1", "slave G1"));
-    assertThat(check(view)).filteredOn(p -> p.kind() == ProblemKind.ORPHANED_REPLICA).singleElement()
-        .extracting(Problem::message).asString()
-        .startsWith(shortId(R1) + " (127.0.0.1:30004) replicates " + shortId(ViewFixtures.id("G1")));
+    assertThat(check(view))
+        .filteredOn(p -> p.kind() == ProblemKind.ORPHANED_REPLICA)
+        .singleElement()
+        .extracting(Problem::message)
+        .asString()
+        .startsWith(
+            shortId(R1) + " (127.0.0.1:30004) replicates " + shortId(ViewFixtures.id("G1")));
   }
 
   @Test
@@ -135,21 +169,33 @@ class ClusterCheckerTest {
     String own = HEALTHY_3X1.replace("slave P1", "slave -");
     ClusterView view = ViewFixtures.cluster(HEALTHY_3X1).seenBy(R1, own).build();
     List<Problem> problems = check(view);
-    assertThat(problems).filteredOn(p -> p.kind() == ProblemKind.ORPHANED_REPLICA).singleElement()
-        .extracting(Problem::message).asString().contains("replicates nobody");
-    assertThat(problems).filteredOn(p -> p.kind() == ProblemKind.ROLE_DISAGREEMENT).isNotEmpty()
-        .allSatisfy(p -> assertThat(p.message()).contains("is a replica of " + shortId(P1) + " but it is a replica of nobody"));
+    assertThat(problems)
+        .filteredOn(p -> p.kind() == ProblemKind.ORPHANED_REPLICA)
+        .singleElement()
+        .extracting(Problem::message)
+        .asString()
+        .contains("replicates nobody");
+    assertThat(problems)
+        .filteredOn(p -> p.kind() == ProblemKind.ROLE_DISAGREEMENT)
+        .isNotEmpty()
+        .allSatisfy(
+            p ->
+                assertThat(p.message())
+                    .contains("is a replica of " + shortId(P1) + " but it is a replica of nobody"));
   }
 
   @Test
   void oneReporterWithAStaleSlotMap() {
-    String stale = HEALTHY_3X1
-        .replace("connected 0-5460", "connected")
-        .replace("connected 5461-10922", "connected 0-10922");
+    String stale =
+        HEALTHY_3X1
+            .replace("connected 0-5460", "connected")
+            .replace("connected 5461-10922", "connected 0-10922");
     ClusterView view = ViewFixtures.cluster(HEALTHY_3X1).seenBy(R3, stale).build();
     List<Problem> problems = check(view);
     assertThat(kinds(problems)).containsExactly(ProblemKind.SLOT_MAP_DISAGREEMENT);
-    assertThat(problems.get(0).message()).isEqualTo(shortId(R3) + " (127.0.0.1:30006) disagrees with the owners about 5461 slots: 0-5460");
+    assertThat(problems.get(0).message())
+        .isEqualTo(
+            shortId(R3) + " (127.0.0.1:30006) disagrees with the owners about 5461 slots: 0-5460");
   }
 
   @Test
@@ -167,7 +213,9 @@ class ClusterCheckerTest {
 
   @Test
   void shardsWithTwoOneAndNoReplicas() {
-    ClusterView view = ViewFixtures.view("""
+    ClusterView view =
+        ViewFixtures.view(
+            """
         P1 127.0.0.1:30001@40001 master - 0 1700000000000 1 connected 0-5460
         P2 127.0.0.1:30002@40002 master - 0 1700000000000 2 connected 5461-10922
         P3 127.0.0.1:30003@40003 master - 0 1700000000000 3 connected 10923-16383
@@ -176,31 +224,40 @@ class ClusterCheckerTest {
         R3 127.0.0.1:30006@40006 slave P2 0 1700000000000 2 connected
         """);
     List<Problem> problems = check(view);
-    // Only the shard without replicas is named; one fewer than the most is what leftover nodes make.
+    // Only the shard without replicas is named; one fewer than the most is what leftover nodes
+    // make.
     assertThat(kinds(problems)).containsExactly(ProblemKind.UNEVEN_REPLICAS);
-    assertThat(problems.get(0).message()).isEqualTo("shard of " + shortId(P3) + " (127.0.0.1:30003) has 0 replica(s) while another has 2");
+    assertThat(problems.get(0).message())
+        .isEqualTo(
+            "shard of " + shortId(P3) + " (127.0.0.1:30003) has 0 replica(s) while another has 2");
   }
 
   @Test
   void oneExtraReplicaIsNotUneven() {
-    ClusterView view = ViewFixtures.view(HEALTHY_3X1 + "R4 127.0.0.1:30007@40007 slave P1 0 1700000000000 1 connected\n");
+    ClusterView view =
+        ViewFixtures.view(
+            HEALTHY_3X1 + "R4 127.0.0.1:30007@40007 slave P1 0 1700000000000 1 connected\n");
     assertThat(check(view)).isEmpty();
   }
 
   @Test
   void nodeReportingClusterStateFail() {
-    ClusterView view = ViewFixtures.cluster(HEALTHY_3X1).clusterInfo(P3, "cluster_state", "fail").build();
+    ClusterView view =
+        ViewFixtures.cluster(HEALTHY_3X1).clusterInfo(P3, "cluster_state", "fail").build();
     List<Problem> problems = check(view);
     assertThat(kinds(problems)).containsExactly(ProblemKind.CLUSTER_STATE_FAIL);
-    assertThat(problems.get(0).message()).isEqualTo(shortId(P3) + " (127.0.0.1:30003) reports cluster_state:fail");
+    assertThat(problems.get(0).message())
+        .isEqualTo(shortId(P3) + " (127.0.0.1:30003) reports cluster_state:fail");
   }
 
   @Test
   void replicaWithItsLinkDown() {
-    ClusterView view = ViewFixtures.cluster(HEALTHY_3X1).replication(R2, "master_link_status", "down").build();
+    ClusterView view =
+        ViewFixtures.cluster(HEALTHY_3X1).replication(R2, "master_link_status", "down").build();
     List<Problem> problems = check(view);
     assertThat(kinds(problems)).containsExactly(ProblemKind.REPLICA_NOT_IN_SYNC);
-    assertThat(problems.get(0).message()).isEqualTo(shortId(R2) + " (127.0.0.1:30005) has its replication link down");
+    assertThat(problems.get(0).message())
+        .isEqualTo(shortId(R2) + " (127.0.0.1:30005) has its replication link down");
   }
 
   @Test
@@ -210,8 +267,13 @@ class ClusterCheckerTest {
     ClusterView view = ViewFixtures.cluster(HEALTHY_3X1).seenBy(P3, p3).build();
     List<Problem> problems = check(view);
     assertThat(kinds(problems)).containsExactly(ProblemKind.ROLE_DISAGREEMENT);
-    assertThat(problems.get(0).message()).isEqualTo(
-        shortId(P3) + " (127.0.0.1:30003) thinks " + shortId(R1) + " (127.0.0.1:30004) is a primary but it is a replica of " + shortId(P1));
+    assertThat(problems.get(0).message())
+        .isEqualTo(
+            shortId(P3)
+                + " (127.0.0.1:30003) thinks "
+                + shortId(R1)
+                + " (127.0.0.1:30004) is a primary but it is a replica of "
+                + shortId(P1));
   }
 
   @Test
@@ -219,7 +281,8 @@ class ClusterCheckerTest {
     ClusterView view = ViewFixtures.cluster(HEALTHY_3X1).unreachable(R1).build();
     List<Problem> problems = check(view);
     // A replica that cannot be reached does not count for its shard.
-    assertThat(kinds(problems)).containsExactly(ProblemKind.UNREACHABLE_NODE, ProblemKind.UNEVEN_REPLICAS);
+    assertThat(kinds(problems))
+        .containsExactly(ProblemKind.UNREACHABLE_NODE, ProblemKind.UNEVEN_REPLICAS);
     assertThat(problems.get(0).message()).contains("127.0.0.1:30004");
     assertThat(problems.get(1).message()).startsWith("shard of " + shortId(P1));
   }

@@ -33,20 +33,25 @@ class NodeFailureFixIT {
   void crashedReplicaIsForgottenOnEveryNode() {
     broken = BrokenCluster.start(home, 3, 1, 300);
     ClusterView view = broken.view();
-    NodeReport replica = view.reachable().stream().filter(r -> r.self().replica()).findFirst().orElseThrow();
+    NodeReport replica =
+        view.reachable().stream().filter(r -> r.self().replica()).findFirst().orElseThrow();
     String ghost = ClusterChecker.name(view, replica.id());
 
     broken.process(replica).crash();
 
     List<Problem> problems = broken.awaitProblem(ProblemKind.FAILED_NODE);
-    assertThat(problems).anySatisfy(p -> {
-      assertThat(p.kind()).isEqualTo(ProblemKind.FAILED_NODE);
-      assertThat(p.message()).startsWith(ghost + " is marked failed by ");
-    });
-    assertThat(problems).anySatisfy(p -> {
-      assertThat(p.kind()).isEqualTo(ProblemKind.UNREACHABLE_NODE);
-      assertThat(p.message()).startsWith(replica.address() + ": cannot connect");
-    });
+    assertThat(problems)
+        .anySatisfy(
+            p -> {
+              assertThat(p.kind()).isEqualTo(ProblemKind.FAILED_NODE);
+              assertThat(p.message()).startsWith(ghost + " is marked failed by ");
+            });
+    assertThat(problems)
+        .anySatisfy(
+            p -> {
+              assertThat(p.kind()).isEqualTo(ProblemKind.UNREACHABLE_NODE);
+              assertThat(p.message()).startsWith(replica.address() + ": cannot connect");
+            });
     assertThat(broken.fix()).contains("forgot ghost " + ghost + " on every node");
 
     broken.assertForgottenEverywhere(replica.id());
@@ -68,16 +73,31 @@ class NodeFailureFixIT {
     await("for Redis to promote " + heir.address())
         .atMost(BrokenCluster.CONVERGENCE)
         .pollInterval(Duration.ofMillis(100))
-        .until(() -> broken.cluster.observer().report(heir.address()).self().slots().equals(primary.self().slots()));
+        .until(
+            () ->
+                broken
+                    .cluster
+                    .observer()
+                    .report(heir.address())
+                    .self()
+                    .slots()
+                    .equals(primary.self().slots()));
 
     List<Problem> problems = broken.awaitProblem(ProblemKind.FAILED_NODE);
-    assertThat(problems).anySatisfy(p -> {
-      assertThat(p.kind()).isEqualTo(ProblemKind.FAILED_NODE);
-      assertThat(p.message()).startsWith(ghost + " is marked failed by ");
-    });
-    assertThat(problems).filteredOn(p -> p.kind() == ProblemKind.UNEVEN_REPLICAS)
+    assertThat(problems)
+        .anySatisfy(
+            p -> {
+              assertThat(p.kind()).isEqualTo(ProblemKind.FAILED_NODE);
+              assertThat(p.message()).startsWith(ghost + " is marked failed by ");
+            });
+    assertThat(problems)
+        .filteredOn(p -> p.kind() == ProblemKind.UNEVEN_REPLICAS)
         .singleElement()
-        .satisfies(p -> assertThat(p.message()).startsWith("shard of " + ClusterChecker.name(view, heir.id()) + " has 0 replica(s)"));
+        .satisfies(
+            p ->
+                assertThat(p.message())
+                    .startsWith(
+                        "shard of " + ClusterChecker.name(view, heir.id()) + " has 0 replica(s)"));
     assertThat(broken.fix()).contains("forgot ghost " + ghost + " on every node");
 
     broken.assertForgottenEverywhere(primary.id());
@@ -100,9 +120,13 @@ class NodeFailureFixIT {
 
     broken.node(greeter).meet(nowhere, 0);
 
-    assertThat(broken.check()).contains(new Problem(ProblemKind.HANDSHAKE_NODE,
-        ClusterChecker.name(view, greeter.id()) + " is in handshake with " + nowhere));
-    assertThat(broken.fix()).contains("made " + greeter.address() + " drop its handshake with " + nowhere);
+    assertThat(broken.check())
+        .contains(
+            new Problem(
+                ProblemKind.HANDSHAKE_NODE,
+                ClusterChecker.name(view, greeter.id()) + " is in handshake with " + nowhere));
+    assertThat(broken.fix())
+        .contains("made " + greeter.address() + " drop its handshake with " + nowhere);
 
     broken.awaitHealthyWithEveryKey();
   }

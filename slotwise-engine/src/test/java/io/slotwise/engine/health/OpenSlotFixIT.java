@@ -33,7 +33,11 @@ class OpenSlotFixIT {
     int slot = broken.keys.slots().first();
     broken.keys.writeInSlot(view, slot, extraKeys);
     NodeReport owner = ownerOf(view, slot);
-    NodeReport target = view.slotOwners().stream().filter(p -> !p.id().equals(owner.id())).findFirst().orElseThrow();
+    NodeReport target =
+        view.slotOwners().stream()
+            .filter(p -> !p.id().equals(owner.id()))
+            .findFirst()
+            .orElseThrow();
     return new Move(slot, owner, target);
   }
 
@@ -65,7 +69,9 @@ class OpenSlotFixIT {
     broken.fix();
 
     broken.awaitHealthyWithEveryKey();
-    assertThat(ownerOf(broken.view(), m.slot()).id()).as("nothing was moved, so the owner keeps the slot").isEqualTo(m.owner().id());
+    assertThat(ownerOf(broken.view(), m.slot()).id())
+        .as("nothing was moved, so the owner keeps the slot")
+        .isEqualTo(m.owner().id());
   }
 
   @Test
@@ -84,6 +90,8 @@ class OpenSlotFixIT {
 
     broken.awaitHealthyWithEveryKey();
     NodeReport owner = ownerOf(broken.view(), m.slot());
-    assertThat(broken.node(owner).countKeysInSlot(m.slot())).as("every key of the slot on its one owner").isEqualTo(before);
+    assertThat(broken.node(owner).countKeysInSlot(m.slot()))
+        .as("every key of the slot on its one owner")
+        .isEqualTo(before);
   }
 }

@@ -29,7 +29,8 @@ class ReplicaFixIT {
     List<RedisProcess> fresh = broken.freshNodes(2);
     RedisProcess emptyPrimary = fresh.get(0);
     RedisProcess orphan = fresh.get(1);
-    String emptyPrimaryId = broken.membership().add(broken.liveSeeds().get(0), emptyPrimary.address(), null, false);
+    String emptyPrimaryId =
+        broken.membership().add(broken.liveSeeds().get(0), emptyPrimary.address(), null, false);
     broken.membership().add(broken.liveSeeds().get(0), orphan.address(), emptyPrimaryId, false);
     ClusterView view = broken.view();
     assertThat(ClusterChecker.check(view)).isEmpty();
@@ -38,12 +39,20 @@ class ReplicaFixIT {
     emptyPrimary.crash();
 
     List<Problem> problems = broken.awaitProblem(ProblemKind.FAILED_NODE);
-    assertThat(problems).contains(new Problem(ProblemKind.ORPHANED_REPLICA,
-        ClusterChecker.name(view, orphanId) + " replicates " + ClusterChecker.name(view, emptyPrimaryId) + ", which is not a live primary"));
+    assertThat(problems)
+        .contains(
+            new Problem(
+                ProblemKind.ORPHANED_REPLICA,
+                ClusterChecker.name(view, orphanId)
+                    + " replicates "
+                    + ClusterChecker.name(view, emptyPrimaryId)
+                    + ", which is not a live primary"));
     List<String> done = broken.fix();
 
-    assertThat(done).anyMatch(a -> a.startsWith("made orphaned replica " + orphan.address() + " follow "));
-    assertThat(done).contains("forgot ghost " + ClusterChecker.name(view, emptyPrimaryId) + " on every node");
+    assertThat(done)
+        .anyMatch(a -> a.startsWith("made orphaned replica " + orphan.address() + " follow "));
+    assertThat(done)
+        .contains("forgot ghost " + ClusterChecker.name(view, emptyPrimaryId) + " on every node");
     broken.awaitHealthyWithEveryKey();
     ClusterView after = broken.view();
     String newPrimary = after.node(orphanId).orElseThrow().self().primaryId();
@@ -66,9 +75,17 @@ class ReplicaFixIT {
     broken.node(moved).replicate(rich.id());
 
     List<Problem> problems = broken.awaitProblem(ProblemKind.UNEVEN_REPLICAS);
-    assertThat(problems).contains(new Problem(ProblemKind.UNEVEN_REPLICAS,
-        "shard of " + ClusterChecker.name(view, poor.id()) + " has 0 replica(s) while another has 2"));
-    assertThat(broken.fix()).anyMatch(a -> a.startsWith("moved replica ") && a.endsWith(" to the shard of " + poor.address()));
+    assertThat(problems)
+        .contains(
+            new Problem(
+                ProblemKind.UNEVEN_REPLICAS,
+                "shard of "
+                    + ClusterChecker.name(view, poor.id())
+                    + " has 0 replica(s) while another has 2"));
+    assertThat(broken.fix())
+        .anyMatch(
+            a ->
+                a.startsWith("moved replica ") && a.endsWith(" to the shard of " + poor.address()));
 
     broken.awaitHealthyWithEveryKey();
     ClusterView after = broken.view();

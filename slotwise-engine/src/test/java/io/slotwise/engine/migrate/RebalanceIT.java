@@ -35,12 +35,13 @@ class RebalanceIT {
   @TempDir Path home;
   private LocalCluster cluster;
   private final List<String> warnings = new CopyOnWriteArrayList<>();
-  private final MigrationListener listener = new MigrationListener() {
-    @Override
-    public void warning(String message) {
-      warnings.add(message);
-    }
-  };
+  private final MigrationListener listener =
+      new MigrationListener() {
+        @Override
+        public void warning(String message) {
+          warnings.add(message);
+        }
+      };
 
   @AfterEach
   void stop() {
@@ -51,7 +52,13 @@ class RebalanceIT {
   }
 
   private Rebalancer rebalancer() {
-    return new Rebalancer(cluster.admin(), cluster.observer(), Waiter.standard(), SlotMigrator.Options.defaults(), listener, LOG::info);
+    return new Rebalancer(
+        cluster.admin(),
+        cluster.observer(),
+        Waiter.standard(),
+        SlotMigrator.Options.defaults(),
+        listener,
+        LOG::info);
   }
 
   private NodeAddress seed() {
@@ -61,13 +68,16 @@ class RebalanceIT {
   @Test
   void scaleOutAndInUnderClientLoadLosesNothingAndFailsNoRequest() throws Exception {
     cluster = TestClusters.start(home, 3, 1);
-    try (ClusterData data = new ClusterData(seed()); ClientLoad load = new ClientLoad(seed(), "load")) {
+    try (ClusterData data = new ClusterData(seed());
+        ClientLoad load = new ClientLoad(seed(), "load")) {
       data.write("pre", 20_000, 100);
       var out = cluster.scale(4, 1, SlotMigrator.Options.defaults(), listener);
       // Cheapest slots first: the same slot balance for fewer keys than a quarter of the data.
       assertThat(out.result().keys()).isPositive().isLessThan(5_000);
       ClusterView grown = cluster.observe();
-      assertThat(grown.slotOwners()).hasSize(4).allSatisfy(p -> assertThat(p.self().slots().size()).isEqualTo(4096));
+      assertThat(grown.slotOwners())
+          .hasSize(4)
+          .allSatisfy(p -> assertThat(p.self().slots().size()).isEqualTo(4096));
       cluster.scale(3, 1, SlotMigrator.Options.defaults(), listener);
       load.stop();
       ClusterView shrunk = cluster.observe();
@@ -88,22 +98,28 @@ class RebalanceIT {
     try (ClusterData data = new ClusterData(seed())) {
       data.write("k", 10_000, 50);
       NodeReport victim = cluster.observe().slotOwners().get(3);
-      NodeMembership membership = new NodeMembership(cluster.admin(), cluster.observer(), Waiter.standard(), LOG::info);
+      NodeMembership membership =
+          new NodeMembership(cluster.admin(), cluster.observer(), Waiter.standard(), LOG::info);
       assertThatThrownBy(() -> membership.remove(seed(), victim.id()))
-          .isInstanceOf(PlanningException.class).hasMessageContaining("drain it first");
+          .isInstanceOf(PlanningException.class)
+          .hasMessageContaining("drain it first");
 
       Rebalancer.Outcome dry = rebalancer().drain(seed(), victim.id(), true);
       assertThat(dry.result()).isNull();
-      assertThat(cluster.observer().report(victim.address()).self().slots().size()).isEqualTo(victim.self().slots().size());
+      assertThat(cluster.observer().report(victim.address()).self().slots().size())
+          .isEqualTo(victim.self().slots().size());
 
       Rebalancer.Outcome out = rebalancer().drain(seed(), victim.id(), false);
       assertThat(out.plan().moves()).hasSize(victim.self().slots().size());
       ClusterView after = cluster.observe();
       assertThat(after.node(victim.id()).orElseThrow().self().slots().isEmpty()).isTrue();
-      assertThat(after.slotOwners()).hasSize(3).allSatisfy(p -> assertThat(p.self().slots().size()).isBetween(5460, 5462));
+      assertThat(after.slotOwners())
+          .hasSize(3)
+          .allSatisfy(p -> assertThat(p.self().slots().size()).isBetween(5460, 5462));
       assertThat(data.missing("k", 10_000, 50)).isEmpty();
       membership.remove(seed(), victim.id());
-      assertThat(cluster.observer().observe(List.of(seed())).knownIds()).doesNotContain(victim.id());
+      assertThat(cluster.observer().observe(List.of(seed())).knownIds())
+          .doesNotContain(victim.id());
     }
   }
 
@@ -114,11 +130,15 @@ class RebalanceIT {
       data.write("r", 5_000, 50);
       List<NodeReport> owners = cluster.observe().slotOwners();
       String to = owners.get(0).id();
-      rebalancer().reshard(seed(), List.of(owners.get(1).id(), owners.get(2).id()), to, 1000, false);
+      rebalancer()
+          .reshard(seed(), List.of(owners.get(1).id(), owners.get(2).id()), to, 1000, false);
       ClusterView after = cluster.observe();
-      assertThat(after.node(to).orElseThrow().self().slots().size()).isEqualTo(owners.get(0).self().slots().size() + 1000);
-      assertThat(after.node(owners.get(1).id()).orElseThrow().self().slots().size()
-          + after.node(owners.get(2).id()).orElseThrow().self().slots().size()).isEqualTo(16384 - 5461 - 1000);
+      assertThat(after.node(to).orElseThrow().self().slots().size())
+          .isEqualTo(owners.get(0).self().slots().size() + 1000);
+      assertThat(
+              after.node(owners.get(1).id()).orElseThrow().self().slots().size()
+                  + after.node(owners.get(2).id()).orElseThrow().self().slots().size())
+          .isEqualTo(16384 - 5461 - 1000);
       assertThat(data.missing("r", 5_000, 50)).isEmpty();
       assertThat(ClusterChecker.check(after)).isEmpty();
     }
@@ -144,16 +164,23 @@ class RebalanceIT {
       }
       data.writeAll(heavy);
 
-      Rebalancer.Outcome bySlots = rebalancer().rebalance(seed(), new Rebalancer.Request(BalanceBy.SLOTS, 2, Map.of(), false, null, true));
+      Rebalancer.Outcome bySlots =
+          rebalancer()
+              .rebalance(
+                  seed(), new Rebalancer.Request(BalanceBy.SLOTS, 2, Map.of(), false, null, true));
       assertThat(bySlots.plan().moves()).isEmpty();
 
-      Rebalancer.Outcome byKeys = rebalancer().rebalance(seed(), new Rebalancer.Request(BalanceBy.KEYS, 5, Map.of(), false, null, false));
+      Rebalancer.Outcome byKeys =
+          rebalancer()
+              .rebalance(
+                  seed(), new Rebalancer.Request(BalanceBy.KEYS, 5, Map.of(), false, null, false));
       assertThat(byKeys.plan().imbalanceBefore()).isGreaterThan(50);
       Map<String, Long> keysNow = new HashMap<>();
       for (NodeReport p : cluster.observe().slotOwners()) {
         keysNow.put(p.id(), p.keys());
       }
-      assertThat(RebalancePlan.imbalancePercent(keysNow, byKeys.plan().target())).isLessThanOrEqualTo(5.0);
+      assertThat(RebalancePlan.imbalancePercent(keysNow, byKeys.plan().target()))
+          .isLessThanOrEqualTo(5.0);
       assertThat(data.missing("u", 6_000, 20)).isEmpty();
       assertThat(data.missing(heavy)).isEmpty();
     }
@@ -168,24 +195,38 @@ class RebalanceIT {
       NodeReport dst = view.slotOwners().get(1);
       String key = "busy";
       int slot = HashSlots.slotOf(key);
-      NodeReport owner = view.slotOwners().stream().filter(p -> p.self().slots().contains(slot)).findFirst().orElseThrow();
+      NodeReport owner =
+          view.slotOwners().stream()
+              .filter(p -> p.self().slots().contains(slot))
+              .findFirst()
+              .orElseThrow();
       NodeReport other = owner.id().equals(src.id()) ? dst : src;
       data.writeAll(Map.of(key, "source-copy"));
       // Plant a stale copy on the other primary, as an interrupted earlier move could leave.
       var o = cluster.admin().node(other.address());
       o.setSlotImporting(slot, owner.id());
-      try (var c = io.lettuce.core.RedisClient.create(io.lettuce.core.RedisURI.create(other.address().host(), other.address().port())).connect()) {
+      try (var c =
+          io.lettuce.core.RedisClient.create(
+                  io.lettuce.core.RedisURI.create(other.address().host(), other.address().port()))
+              .connect()) {
         c.sync().asking();
         c.sync().set(key, "target-copy");
       }
       o.setSlotStable(slot);
 
       new SlotMigrator(cluster.admin(), SlotMigrator.Options.defaults(), listener)
-          .migrate(List.of(new SlotMove(slot, owner.id(), owner.address(), other.id(), other.address())), cluster.addresses());
+          .migrate(
+              List.of(new SlotMove(slot, owner.id(), owner.address(), other.id(), other.address())),
+              cluster.addresses());
 
       assertThat(data.connection().sync().get(key)).isEqualTo("source-copy");
       assertThat(warnings).anyMatch(w -> w.contains("existed on both"));
-      String kept = warnings.stream().filter(w -> w.contains("existed on both")).findFirst().orElseThrow().replaceAll(".*is now '(.*)'$", "$1");
+      String kept =
+          warnings.stream()
+              .filter(w -> w.contains("existed on both"))
+              .findFirst()
+              .orElseThrow()
+              .replaceAll(".*is now '(.*)'$", "$1");
       assertThat(data.connection().sync().get(kept)).isEqualTo("target-copy");
       assertThat(cluster.observe().openSlots()).isEmpty();
     }
@@ -199,10 +240,22 @@ class RebalanceIT {
       data.writeAll(Map.of("big", big, "small", "s"));
       int slot = HashSlots.slotOf("big");
       ClusterView view = cluster.observe();
-      NodeReport owner = view.slotOwners().stream().filter(p -> p.self().slots().contains(slot)).findFirst().orElseThrow();
-      NodeReport other = view.slotOwners().stream().filter(p -> !p.id().equals(owner.id())).findFirst().orElseThrow();
-      SlotMigrator.Result r = new SlotMigrator(cluster.admin(), SlotMigrator.Options.defaults(), listener)
-          .migrate(List.of(new SlotMove(slot, owner.id(), owner.address(), other.id(), other.address())), cluster.addresses());
+      NodeReport owner =
+          view.slotOwners().stream()
+              .filter(p -> p.self().slots().contains(slot))
+              .findFirst()
+              .orElseThrow();
+      NodeReport other =
+          view.slotOwners().stream()
+              .filter(p -> !p.id().equals(owner.id()))
+              .findFirst()
+              .orElseThrow();
+      SlotMigrator.Result r =
+          new SlotMigrator(cluster.admin(), SlotMigrator.Options.defaults(), listener)
+              .migrate(
+                  List.of(
+                      new SlotMove(slot, owner.id(), owner.address(), other.id(), other.address())),
+                  cluster.addresses());
       assertThat(r.keys()).isEqualTo(1);
       assertThat(r.bytes()).isGreaterThan(30L * 1024 * 1024);
       assertThat(cluster.observe().openSlots()).isEmpty();
@@ -223,12 +276,16 @@ class RebalanceIT {
       t.configSet("maxmemory-policy", "noeviction");
       t.configSet("maxmemory", Long.toString(used + 1024 * 1024));
       String source = view.slotOwners().get(0).id();
-      assertThatThrownBy(() -> rebalancer().reshard(seed(), List.of(source), target.id(), 5000, false))
-          .isInstanceOf(MigrationException.class).hasMessageContaining("OOM");
+      assertThatThrownBy(
+              () -> rebalancer().reshard(seed(), List.of(source), target.id(), 5000, false))
+          .isInstanceOf(MigrationException.class)
+          .hasMessageContaining("OOM");
       assertThat(data.missing("m", 20_000, 1_000)).isEmpty();
 
       t.configSet("maxmemory", "0");
-      rebalancer().rebalance(seed(), new Rebalancer.Request(BalanceBy.SLOTS, 2, Map.of(), false, null, false));
+      rebalancer()
+          .rebalance(
+              seed(), new Rebalancer.Request(BalanceBy.SLOTS, 2, Map.of(), false, null, false));
       ClusterView after = cluster.observe();
       assertThat(after.openSlots()).isEmpty();
       assertThat(ClusterChecker.check(after)).isEmpty();
@@ -245,25 +302,38 @@ class RebalanceIT {
       NodeReport src = view.slotOwners().get(0);
       NodeReport dst = view.slotOwners().get(1);
       // Stop abruptly in the middle of draining, as a killed process would: no clean-up runs.
-      MigrationListener crashing = new MigrationListener() {
-        long moved;
+      MigrationListener crashing =
+          new MigrationListener() {
+            long moved;
 
-        @Override
-        public void moved(long keys, long bytes) {
-          moved += keys;
-          if (moved > 100) {
-            throw new SimulatedCrash();
-          }
-        }
-      };
+            @Override
+            public void moved(long keys, long bytes) {
+              moved += keys;
+              if (moved > 100) {
+                throw new SimulatedCrash();
+              }
+            }
+          };
       int[] slots = src.self().slots().first(200).toArray();
-      List<SlotMove> moves = java.util.Arrays.stream(slots).mapToObj(s -> new SlotMove(s, src.id(), src.address(), dst.id(), dst.address())).toList();
-      assertThatThrownBy(() -> new SlotMigrator(cluster.admin(), new SlotMigrator.Options(64, 50, 4096, 50, 1, 1, 1), crashing)
-          .migrate(moves, cluster.addresses())).isInstanceOf(MigrationException.class);
+      List<SlotMove> moves =
+          java.util.Arrays.stream(slots)
+              .mapToObj(s -> new SlotMove(s, src.id(), src.address(), dst.id(), dst.address()))
+              .toList();
+      assertThatThrownBy(
+              () ->
+                  new SlotMigrator(
+                          cluster.admin(),
+                          new SlotMigrator.Options(64, 50, 4096, 50, 1, 1, 1),
+                          crashing)
+                      .migrate(moves, cluster.addresses()))
+          .isInstanceOf(MigrationException.class);
       assertThat(cluster.observe().openSlots()).isNotEmpty();
       assertThat(data.missing("c", 20_000, 100)).isEmpty();
 
-      Rebalancer.Outcome out = rebalancer().rebalance(seed(), new Rebalancer.Request(BalanceBy.SLOTS, 2, Map.of(), false, null, false));
+      Rebalancer.Outcome out =
+          rebalancer()
+              .rebalance(
+                  seed(), new Rebalancer.Request(BalanceBy.SLOTS, 2, Map.of(), false, null, false));
       assertThat(out.resumedSlots()).isGreaterThan(0);
       ClusterView after = cluster.observe();
       assertThat(after.openSlots()).isEmpty();

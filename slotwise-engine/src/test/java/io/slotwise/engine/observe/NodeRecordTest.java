@@ -14,7 +14,10 @@ class NodeRecordTest {
 
   @Test
   void myselfPrimaryWithRangesAndSingleSlots() {
-    NodeRecord r = NodeRecord.parse(SELF + " 127.0.0.1:30001@31001 myself,master - 0 1426238316232 3 connected 0-5460 5462 10923-10925");
+    NodeRecord r =
+        NodeRecord.parse(
+            SELF
+                + " 127.0.0.1:30001@31001 myself,master - 0 1426238316232 3 connected 0-5460 5462 10923-10925");
     assertThat(r.id()).isEqualTo(SELF);
     assertThat(r.address()).isEqualTo(new NodeAddress("127.0.0.1", 30001));
     assertThat(r.busPort()).isEqualTo(31001);
@@ -33,7 +36,11 @@ class NodeRecordTest {
 
   @Test
   void replicaLine() {
-    NodeRecord r = NodeRecord.parse("07c37dfeb235213a872192d90877d0cd55635b91 127.0.0.1:30004@31004 slave " + SELF + " 0 1426238317239 4 connected");
+    NodeRecord r =
+        NodeRecord.parse(
+            "07c37dfeb235213a872192d90877d0cd55635b91 127.0.0.1:30004@31004 slave "
+                + SELF
+                + " 0 1426238317239 4 connected");
     assertThat(r.replica()).isTrue();
     assertThat(r.primary()).isFalse();
     assertThat(r.myself()).isFalse();
@@ -44,14 +51,22 @@ class NodeRecordTest {
 
   @Test
   void failureFlags() {
-    NodeRecord failed = NodeRecord.parse(PEER + " 127.0.0.1:30003@31003 master,fail - 1426238316232 1426238315000 3 disconnected 10923-16383");
+    NodeRecord failed =
+        NodeRecord.parse(
+            PEER
+                + " 127.0.0.1:30003@31003 master,fail - 1426238316232 1426238315000 3 disconnected 10923-16383");
     assertThat(failed.failed()).isTrue();
     assertThat(failed.possiblyFailed()).isFalse();
     assertThat(failed.primary()).isTrue();
     assertThat(failed.linkConnected()).isFalse();
     assertThat(failed.slots().toString()).isEqualTo("10923-16383");
 
-    NodeRecord suspected = NodeRecord.parse(PEER + " 127.0.0.1:30003@31003 slave,fail? " + SELF + " 1426238316232 1426238315000 3 connected");
+    NodeRecord suspected =
+        NodeRecord.parse(
+            PEER
+                + " 127.0.0.1:30003@31003 slave,fail? "
+                + SELF
+                + " 1426238316232 1426238315000 3 connected");
     assertThat(suspected.possiblyFailed()).isTrue();
     assertThat(suspected.failed()).isFalse();
     assertThat(suspected.replica()).isTrue();
@@ -59,7 +74,9 @@ class NodeRecordTest {
 
   @Test
   void handshakeLine() {
-    NodeRecord r = NodeRecord.parse("8c4ee38ed8ebb4d2ca9ca74c6bed1e1d23a1d7b0 127.0.0.1:30010@31010 handshake - 1697040000000 0 0 disconnected");
+    NodeRecord r =
+        NodeRecord.parse(
+            "8c4ee38ed8ebb4d2ca9ca74c6bed1e1d23a1d7b0 127.0.0.1:30010@31010 handshake - 1697040000000 0 0 disconnected");
     assertThat(r.handshake()).isTrue();
     assertThat(r.primary()).isFalse();
     assertThat(r.replica()).isFalse();
@@ -69,7 +86,10 @@ class NodeRecordTest {
 
   @Test
   void noAddressLine() {
-    NodeRecord r = NodeRecord.parse(PEER + " :0@0 master,fail,noaddr - 1697040000000 1697039990000 2 disconnected 5461-10922");
+    NodeRecord r =
+        NodeRecord.parse(
+            PEER
+                + " :0@0 master,fail,noaddr - 1697040000000 1697039990000 2 disconnected 5461-10922");
     assertThat(r.address()).isNull();
     assertThat(r.busPort()).isZero();
     assertThat(r.noAddress()).isTrue();
@@ -89,12 +109,15 @@ class NodeRecordTest {
 
   @Test
   void hostnameAfterComma() {
-    NodeRecord r = NodeRecord.parse(SELF + " 127.0.0.1:30001@31001,hostname1 myself,master - 0 0 1 connected 0-5460");
+    NodeRecord r =
+        NodeRecord.parse(
+            SELF + " 127.0.0.1:30001@31001,hostname1 myself,master - 0 0 1 connected 0-5460");
     assertThat(r.address()).isEqualTo(new NodeAddress("127.0.0.1", 30001));
     assertThat(r.busPort()).isEqualTo(31001);
     assertThat(r.hostname()).isEqualTo("hostname1");
     // Redis 7.0 prints the comma even when no hostname is set.
-    NodeRecord empty = NodeRecord.parse(SELF + " 127.0.0.1:30001@31001, myself,master - 0 0 1 connected 0-5460");
+    NodeRecord empty =
+        NodeRecord.parse(SELF + " 127.0.0.1:30001@31001, myself,master - 0 0 1 connected 0-5460");
     assertThat(empty.hostname()).isNull();
     assertThat(empty.address()).isEqualTo(new NodeAddress("127.0.0.1", 30001));
   }
@@ -108,8 +131,14 @@ class NodeRecordTest {
 
   @Test
   void openSlots() {
-    NodeRecord r = NodeRecord.parse(
-        SELF + " 127.0.0.1:30001@31001 myself,master - 0 0 1 connected 0-5460 [93->-" + PEER + "] [77-<-" + PEER + "]");
+    NodeRecord r =
+        NodeRecord.parse(
+            SELF
+                + " 127.0.0.1:30001@31001 myself,master - 0 0 1 connected 0-5460 [93->-"
+                + PEER
+                + "] [77-<-"
+                + PEER
+                + "]");
     assertThat(r.migrating()).isEqualTo(Map.of(93, PEER));
     assertThat(r.importing()).isEqualTo(Map.of(77, PEER));
     // Open slots are not owned slots.
@@ -118,14 +147,17 @@ class NodeRecordTest {
 
   @Test
   void openSlotOnly() {
-    NodeRecord r = NodeRecord.parse(SELF + " 127.0.0.1:30002@31002 myself,master - 0 0 2 connected [16383-<-" + PEER + "]");
+    NodeRecord r =
+        NodeRecord.parse(
+            SELF + " 127.0.0.1:30002@31002 myself,master - 0 0 2 connected [16383-<-" + PEER + "]");
     assertThat(r.slots().isEmpty()).isTrue();
     assertThat(r.importing()).isEqualTo(Map.of(16383, PEER));
   }
 
   @Test
   void toleratesExtraSpaceAndTrailingNewline() {
-    NodeRecord r = NodeRecord.parse(SELF + " 127.0.0.1:30001@31001 myself,master - 0 0 1 connected 0-5460 \n");
+    NodeRecord r =
+        NodeRecord.parse(SELF + " 127.0.0.1:30001@31001 myself,master - 0 0 1 connected 0-5460 \n");
     assertThat(r.slots().toString()).isEqualTo("0-5460");
   }
 
@@ -134,7 +166,13 @@ class NodeRecordTest {
     assertThatThrownBy(() -> NodeRecord.parse(SELF + " 127.0.0.1:30001@31001 myself,master - 0 0"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("fields");
-    assertThatThrownBy(() -> NodeRecord.parse(SELF + " 127.0.0.1:30001@31001 myself,master - 0 0 1 connected [93-?-" + PEER + "]"))
+    assertThatThrownBy(
+            () ->
+                NodeRecord.parse(
+                    SELF
+                        + " 127.0.0.1:30001@31001 myself,master - 0 0 1 connected [93-?-"
+                        + PEER
+                        + "]"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("[93-?-");
   }

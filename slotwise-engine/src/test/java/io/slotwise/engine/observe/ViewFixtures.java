@@ -32,8 +32,12 @@ public final class ViewFixtures {
   public static final String R2 = id("R2");
   public static final String R3 = id("R3");
 
-  /** Three shards, one replica each: {@code P1..P3} on ports 30001-30003, {@code Rn} replicates {@code Pn}. */
-  public static final String HEALTHY_3X1 = """
+  /**
+   * Three shards, one replica each: {@code P1..P3} on ports 30001-30003, {@code Rn} replicates
+   * {@code Pn}.
+   */
+  public static final String HEALTHY_3X1 =
+      """
       P1 127.0.0.1:30001@40001 master - 0 1700000000000 1 connected 0-5460
       P2 127.0.0.1:30002@40002 master - 0 1700000000000 2 connected 5461-10922
       P3 127.0.0.1:30003@40003 master - 0 1700000000000 3 connected 10923-16383
@@ -49,7 +53,8 @@ public final class ViewFixtures {
   /** A stable, realistic 40-hex node id for a short name: the SHA-1 of the name. */
   public static String id(String name) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-1").digest(name.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-1").digest(name.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
@@ -164,17 +169,34 @@ public final class ViewFixtures {
           continue;
         }
         if (unreachable.contains(node.id())) {
-          reports.add(NodeReport.unreachable(node.address(), node.address() + ": connection refused"));
+          reports.add(
+              NodeReport.unreachable(node.address(), node.address() + ": connection refused"));
           continue;
         }
         List<NodeRecord> known = asSeenBy(node.id(), tables.getOrDefault(node.id(), table));
-        NodeRecord self = known.stream().filter(NodeRecord::myself).findFirst()
-            .orElseThrow(() -> new IllegalArgumentException("table of " + node.id() + " has no line of its own"));
-        Map<String, String> info = new HashMap<>(Map.of("cluster_state", "ok", "cluster_known_nodes", String.valueOf(known.size())));
+        NodeRecord self =
+            known.stream()
+                .filter(NodeRecord::myself)
+                .findFirst()
+                .orElseThrow(
+                    () ->
+                        new IllegalArgumentException(
+                            "table of " + node.id() + " has no line of its own"));
+        Map<String, String> info =
+            new HashMap<>(
+                Map.of("cluster_state", "ok", "cluster_known_nodes", String.valueOf(known.size())));
         info.putAll(clusterInfo.getOrDefault(node.id(), Map.of()));
         Map<String, String> repl = new HashMap<>(defaultReplication(self, known));
         repl.putAll(replication.getOrDefault(node.id(), Map.of()));
-        reports.add(new NodeReport(node.address(), known, info, repl, keys.getOrDefault(node.id(), 0L), 1_000_000L, null));
+        reports.add(
+            new NodeReport(
+                node.address(),
+                known,
+                info,
+                repl,
+                keys.getOrDefault(node.id(), 0L),
+                1_000_000L,
+                null));
       }
       return new ClusterView(reports);
     }
@@ -183,16 +205,22 @@ public final class ViewFixtures {
       Map<String, String> repl = new HashMap<>();
       if (self.replica()) {
         repl.put("role", "slave");
-        known.stream().filter(r -> r.id().equals(self.primaryId())).findFirst().map(NodeRecord::address).ifPresent(a -> {
-          repl.put("master_host", a.host());
-          repl.put("master_port", String.valueOf(a.port()));
-        });
+        known.stream()
+            .filter(r -> r.id().equals(self.primaryId()))
+            .findFirst()
+            .map(NodeRecord::address)
+            .ifPresent(
+                a -> {
+                  repl.put("master_host", a.host());
+                  repl.put("master_port", String.valueOf(a.port()));
+                });
         repl.put("master_link_status", "up");
         repl.put("slave_repl_offset", "1000");
         repl.put("master_repl_offset", "1000");
       } else {
         repl.put("role", "master");
-        long replicas = known.stream().filter(r -> r.replica() && self.id().equals(r.primaryId())).count();
+        long replicas =
+            known.stream().filter(r -> r.replica() && self.id().equals(r.primaryId())).count();
         repl.put("connected_slaves", String.valueOf(replicas));
         repl.put("master_repl_offset", "1000");
       }

@@ -26,7 +26,12 @@ class CreatePlannerTest {
   static List<Candidate> nodes(int n, IntFunction<String> domain) {
     List<Candidate> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      out.add(new Candidate(new NodeAddress("127.0.0.1", 7000 + i), 17000 + i, String.format("%040x", i + 1), domain.apply(i)));
+      out.add(
+          new Candidate(
+              new NodeAddress("127.0.0.1", 7000 + i),
+              17000 + i,
+              String.format("%040x", i + 1),
+              domain.apply(i)));
     }
     return out;
   }
@@ -51,7 +56,8 @@ class CreatePlannerTest {
     List<ShardLayout> layout = CreatePlanner.layout(nodes, replicas);
     assertThat(layout).hasSize(shards);
     assertThat(allNodes(layout)).containsExactlyInAnyOrderElementsOf(nodes);
-    assertThat(layout).allSatisfy(s -> assertThat(s.replicas().size()).isBetween(replicas, replicas + 1));
+    assertThat(layout)
+        .allSatisfy(s -> assertThat(s.replicas().size()).isBetween(replicas, replicas + 1));
   }
 
   @ParameterizedTest
@@ -76,7 +82,9 @@ class CreatePlannerTest {
   @Test
   void threeShardsSplitTheKeySpaceInThirds() {
     List<ShardLayout> layout = CreatePlanner.layout(oneHost(3), 0);
-    assertThat(layout).extracting(s -> s.slots().toString()).containsExactly("0-5460", "5461-10921", "10922-16383");
+    assertThat(layout)
+        .extracting(s -> s.slots().toString())
+        .containsExactly("0-5460", "5461-10921", "10922-16383");
   }
 
   @Test
@@ -86,24 +94,29 @@ class CreatePlannerTest {
         .hasMessageContaining("at least 3")
         .hasMessageContaining("6 nodes")
         .hasMessageContaining("got 5");
-    assertThatThrownBy(() -> CreatePlanner.layout(oneHost(2), 0)).isInstanceOf(PlanningException.class);
-    assertThatThrownBy(() -> CreatePlanner.layout(oneHost(8), 2)).isInstanceOf(PlanningException.class);
-    assertThatThrownBy(() -> CreatePlanner.layout(oneHost(6), -1)).isInstanceOf(PlanningException.class);
+    assertThatThrownBy(() -> CreatePlanner.layout(oneHost(2), 0))
+        .isInstanceOf(PlanningException.class);
+    assertThatThrownBy(() -> CreatePlanner.layout(oneHost(8), 2))
+        .isInstanceOf(PlanningException.class);
+    assertThatThrownBy(() -> CreatePlanner.layout(oneHost(6), -1))
+        .isInstanceOf(PlanningException.class);
   }
 
   @ParameterizedTest(name = "{0} nodes, {1} replicas, {2} hosts")
   @CsvSource({
-    "6,1,3", "9,2,3", "12,1,3", "12,3,4", "8,1,4", "10,1,5", "9,1,3", "15,2,5", "18,2,3", "16,1,4", "24,2,4", "24,1,3",
-    "12,1,2", "8,1,2", "20,3,4"
+    "6,1,3", "9,2,3", "12,1,3", "12,3,4", "8,1,4", "10,1,5", "9,1,3", "15,2,5", "18,2,3", "16,1,4",
+    "24,2,4", "24,1,3", "12,1,2", "8,1,2", "20,3,4"
   })
   void noReplicaSharesAFailureDomainWithItsPrimary(int n, int replicas, int hosts) {
     // Nodes are listed host after host, so consecutive addresses share a host.
     int perHost = (n + hosts - 1) / hosts;
-    List<ShardLayout> layout = CreatePlanner.layout(nodes(n, i -> "host-" + (i / perHost)), replicas);
+    List<ShardLayout> layout =
+        CreatePlanner.layout(nodes(n, i -> "host-" + (i / perHost)), replicas);
     assertThat(allNodes(layout)).hasSize(n);
     for (ShardLayout s : layout) {
       for (Candidate r : s.replicas()) {
-        assertThat(r.failureDomain()).as("replica %s of primary %s", r.address(), s.primary().address())
+        assertThat(r.failureDomain())
+            .as("replica %s of primary %s", r.address(), s.primary().address())
             .isNotEqualTo(s.primary().failureDomain());
       }
     }
@@ -111,10 +124,12 @@ class CreatePlannerTest {
 
   @ParameterizedTest(name = "{0} nodes, {1} replicas, {2} hosts, interleaved")
   @CsvSource({"6,1,3", "9,2,3", "12,1,3", "8,1,4", "12,2,4", "6,1,2"})
-  void noReplicaSharesAFailureDomainWithItsPrimaryWhenHostsInterleave(int n, int replicas, int hosts) {
+  void noReplicaSharesAFailureDomainWithItsPrimaryWhenHostsInterleave(
+      int n, int replicas, int hosts) {
     List<ShardLayout> layout = CreatePlanner.layout(nodes(n, i -> "host-" + (i % hosts)), replicas);
     for (ShardLayout s : layout) {
-      assertThat(s.replicas()).noneMatch(r -> r.failureDomain().equals(s.primary().failureDomain()));
+      assertThat(s.replicas())
+          .noneMatch(r -> r.failureDomain().equals(s.primary().failureDomain()));
     }
   }
 
@@ -123,7 +138,8 @@ class CreatePlannerTest {
   void eachShardSpreadsOverDomainsWhenThereAreEnough(int n, int replicas, int hosts) {
     // No host holds more nodes than there are shards, so no shard needs two nodes on one host.
     int perHost = n / hosts;
-    List<ShardLayout> layout = CreatePlanner.layout(nodes(n, i -> "host-" + (i / perHost)), replicas);
+    List<ShardLayout> layout =
+        CreatePlanner.layout(nodes(n, i -> "host-" + (i / perHost)), replicas);
     for (ShardLayout s : layout) {
       List<String> domains = new ArrayList<>();
       domains.add(s.primary().failureDomain());
@@ -135,7 +151,8 @@ class CreatePlannerTest {
   @Test
   void noReplicaSharesItsPrimarysDomainWheneverThatIsPossible() {
     // Seeded random layouts in which no domain holds more nodes than there are shards: then every
-    // shard can have all its nodes in distinct domains, so a replica next to its primary is a planner fault.
+    // shard can have all its nodes in distinct domains, so a replica next to its primary is a
+    // planner fault.
     Random random = new Random(20240611);
     int checked = 0;
     while (checked < 500) {
@@ -160,7 +177,9 @@ class CreatePlannerTest {
       for (ShardLayout s : layout) {
         assertThat(s.replicas().size()).isBetween(replicas, replicas + 1);
         assertThat(s.replicas())
-            .as("%d nodes on hosts %s, %d replicas", n, java.util.Arrays.toString(perHost), replicas)
+            .as(
+                "%d nodes on hosts %s, %d replicas",
+                n, java.util.Arrays.toString(perHost), replicas)
             .noneMatch(r -> r.failureDomain().equals(s.primary().failureDomain()));
       }
     }
@@ -177,17 +196,23 @@ class CreatePlannerTest {
 
   @Test
   void nodesOnDistinctHostsAreLaidOutInAddressOrder() {
-    // What a local cluster on distinct loopback addresses gets: primaries first, then replicas in turn.
+    // What a local cluster on distinct loopback addresses gets: primaries first, then replicas in
+    // turn.
     List<ShardLayout> layout = CreatePlanner.layout(nodes(7, i -> "host-" + i), 1);
-    assertThat(layout).extracting(s -> s.primary().address().port()).containsExactly(7000, 7001, 7002);
-    assertThat(layout).extracting(s -> s.replicas().stream().map(r -> r.address().port()).toList())
+    assertThat(layout)
+        .extracting(s -> s.primary().address().port())
+        .containsExactly(7000, 7001, 7002);
+    assertThat(layout)
+        .extracting(s -> s.replicas().stream().map(r -> r.address().port()).toList())
         .containsExactly(List.of(7003, 7006), List.of(7004), List.of(7005));
   }
 
   @Test
   void primariesSpreadOverDomains() {
     List<ShardLayout> layout = CreatePlanner.layout(nodes(6, i -> "host-" + (i / 2)), 1);
-    assertThat(layout).extracting(s -> s.primary().failureDomain()).containsExactlyInAnyOrder("host-0", "host-1", "host-2");
+    assertThat(layout)
+        .extracting(s -> s.primary().failureDomain())
+        .containsExactlyInAnyOrder("host-0", "host-1", "host-2");
   }
 
   @Test
@@ -224,9 +249,16 @@ class CreatePlannerTest {
         phases.add(k);
       }
     }
-    assertThat(phases).containsExactly(
-        "SetConfigEpoch", "AssignSlots", "Meet", "AwaitAgreement", "Replicate",
-        "AwaitAgreement", "AwaitClusterOk", "AwaitReplicasInSync");
+    assertThat(phases)
+        .containsExactly(
+            "SetConfigEpoch",
+            "AssignSlots",
+            "Meet",
+            "AwaitAgreement",
+            "Replicate",
+            "AwaitAgreement",
+            "AwaitClusterOk",
+            "AwaitReplicasInSync");
 
     assertThat(steps).filteredOn(Step.SetConfigEpoch.class::isInstance).hasSize(6);
     assertThat(steps).filteredOn(Step.AssignSlots.class::isInstance).hasSize(3);
@@ -236,28 +268,46 @@ class CreatePlannerTest {
   @Test
   void everyNodeGetsADistinctEpoch() {
     List<Step> steps = CreatePlanner.steps(CreatePlanner.layout(oneHost(9), 2));
-    List<Step.SetConfigEpoch> epochs = steps.stream().filter(Step.SetConfigEpoch.class::isInstance).map(Step.SetConfigEpoch.class::cast).toList();
+    List<Step.SetConfigEpoch> epochs =
+        steps.stream()
+            .filter(Step.SetConfigEpoch.class::isInstance)
+            .map(Step.SetConfigEpoch.class::cast)
+            .toList();
     assertThat(epochs).hasSize(9);
     assertThat(epochs).extracting(Step.SetConfigEpoch::node).doesNotHaveDuplicates();
-    assertThat(epochs).extracting(Step.SetConfigEpoch::epoch).doesNotHaveDuplicates().allMatch(e -> e > 0);
+    assertThat(epochs)
+        .extracting(Step.SetConfigEpoch::epoch)
+        .doesNotHaveDuplicates()
+        .allMatch(e -> e > 0);
   }
 
   @Test
   void assignSlotsMatchesTheLayout() {
     List<ShardLayout> layout = CreatePlanner.layout(oneHost(6), 1);
-    List<Step.AssignSlots> assigns = CreatePlanner.steps(layout).stream()
-        .filter(Step.AssignSlots.class::isInstance).map(Step.AssignSlots.class::cast).toList();
-    assertThat(assigns).extracting(Step.AssignSlots::node).containsExactlyElementsOf(layout.stream().map(s -> s.primary().address()).toList());
-    assertThat(assigns).extracting(Step.AssignSlots::slots).containsExactlyElementsOf(layout.stream().map(ShardLayout::slots).toList());
+    List<Step.AssignSlots> assigns =
+        CreatePlanner.steps(layout).stream()
+            .filter(Step.AssignSlots.class::isInstance)
+            .map(Step.AssignSlots.class::cast)
+            .toList();
+    assertThat(assigns)
+        .extracting(Step.AssignSlots::node)
+        .containsExactlyElementsOf(layout.stream().map(s -> s.primary().address()).toList());
+    assertThat(assigns)
+        .extracting(Step.AssignSlots::slots)
+        .containsExactlyElementsOf(layout.stream().map(ShardLayout::slots).toList());
   }
 
   @ParameterizedTest
   @CsvSource({"3,0", "6,1", "7,1", "12,2"})
   void meetsFormAFullMesh(int n, int replicas) {
     List<Candidate> nodes = oneHost(n);
-    Map<NodeAddress, Integer> busPorts = nodes.stream().collect(Collectors.toMap(Candidate::address, Candidate::busPort));
-    List<Step.Meet> meets = CreatePlanner.steps(CreatePlanner.layout(nodes, replicas)).stream()
-        .filter(Step.Meet.class::isInstance).map(Step.Meet.class::cast).toList();
+    Map<NodeAddress, Integer> busPorts =
+        nodes.stream().collect(Collectors.toMap(Candidate::address, Candidate::busPort));
+    List<Step.Meet> meets =
+        CreatePlanner.steps(CreatePlanner.layout(nodes, replicas)).stream()
+            .filter(Step.Meet.class::isInstance)
+            .map(Step.Meet.class::cast)
+            .toList();
     assertThat(meets).hasSize(n * (n - 1) / 2);
     Set<Set<NodeAddress>> pairs = new HashSet<>();
     for (Step.Meet m : meets) {
@@ -271,17 +321,25 @@ class CreatePlannerTest {
   @Test
   void replicasFollowTheirPlannedPrimary() {
     List<ShardLayout> layout = CreatePlanner.layout(nodes(9, i -> "host-" + (i % 3)), 2);
-    List<Step.Replicate> replicates = CreatePlanner.steps(layout).stream()
-        .filter(Step.Replicate.class::isInstance).map(Step.Replicate.class::cast).toList();
+    List<Step.Replicate> replicates =
+        CreatePlanner.steps(layout).stream()
+            .filter(Step.Replicate.class::isInstance)
+            .map(Step.Replicate.class::cast)
+            .toList();
     assertThat(replicates).hasSize(6);
     for (ShardLayout s : layout) {
       for (Candidate r : s.replicas()) {
-        assertThat(replicates).contains(new Step.Replicate(r.address(), s.primary().id(), s.primary().address()));
+        assertThat(replicates)
+            .contains(new Step.Replicate(r.address(), s.primary().id(), s.primary().address()));
       }
     }
     // The agreement wait that precedes replication waits for every node.
-    Step.AwaitAgreement first = CreatePlanner.steps(layout).stream()
-        .filter(Step.AwaitAgreement.class::isInstance).map(Step.AwaitAgreement.class::cast).findFirst().orElseThrow();
+    Step.AwaitAgreement first =
+        CreatePlanner.steps(layout).stream()
+            .filter(Step.AwaitAgreement.class::isInstance)
+            .map(Step.AwaitAgreement.class::cast)
+            .findFirst()
+            .orElseThrow();
     assertThat(first.nodes()).hasSize(9);
   }
 }

@@ -30,6 +30,7 @@ class RebalancePlannerTest {
 
   /** The split of 16384 slots that {@code redis-cli --cluster create} makes: 5461 / 5462 / 5461. */
   static final SlotSet THIRD_A = SlotSet.range(0, 5460);
+
   static final SlotSet THIRD_B = SlotSet.range(5461, 10922);
   static final SlotSet THIRD_C = SlotSet.range(10923, 16383);
 
@@ -90,7 +91,8 @@ class RebalancePlannerTest {
 
   static Map<String, Long> loads(Map<String, Set<Integer>> owned, SlotStats stats, BalanceBy by) {
     Map<String, Long> out = new LinkedHashMap<>();
-    owned.forEach((id, slots) -> out.put(id, slots.stream().mapToLong(s -> stats.weight(by, s)).sum()));
+    owned.forEach(
+        (id, slots) -> out.put(id, slots.stream().mapToLong(s -> stats.weight(by, s)).sum()));
     return out;
   }
 
@@ -122,8 +124,11 @@ class RebalancePlannerTest {
     }
   }
 
-  /** Checks the bookkeeping of a plan: after, keysMoved and bytesMoved match a replay of the moves. */
-  static Map<String, Set<Integer>> assertConsistent(List<Primary> primaries, SlotStats stats, RebalancePlan plan) {
+  /**
+   * Checks the bookkeeping of a plan: after, keysMoved and bytesMoved match a replay of the moves.
+   */
+  static Map<String, Set<Integer>> assertConsistent(
+      List<Primary> primaries, SlotStats stats, RebalancePlan plan) {
     Map<String, Set<Integer>> before = replay(primaries, List.of());
     assertThat(plan.before()).isEqualTo(loads(before, stats, plan.by()));
     Map<String, Set<Integer>> after = replay(primaries, plan.moves());
@@ -148,7 +153,8 @@ class RebalancePlannerTest {
    * Replays the moves one by one: no move may raise the largest deviation from target, and each
    * must strictly lower the sum of squared deviations (so nothing is moved back and forth).
    */
-  static void assertEveryMoveImproves(List<Primary> primaries, SlotStats stats, RebalancePlan plan) {
+  static void assertEveryMoveImproves(
+      List<Primary> primaries, SlotStats stats, RebalancePlan plan) {
     Map<String, Long> load = new LinkedHashMap<>(plan.before());
     double imbalance = RebalancePlan.imbalancePercent(load, plan.target());
     double squares = sumOfSquares(load, plan.target());
@@ -159,7 +165,9 @@ class RebalancePlannerTest {
       double nextImbalance = RebalancePlan.imbalancePercent(load, plan.target());
       double nextSquares = sumOfSquares(load, plan.target());
       if (nextImbalance > imbalance + 1e-9 || nextSquares >= squares) {
-        fail("%s does not improve the balance: imbalance %s%% -> %s%%, squared deviation %s -> %s", m, imbalance, nextImbalance, squares, nextSquares);
+        fail(
+            "%s does not improve the balance: imbalance %s%% -> %s%%, squared deviation %s -> %s",
+            m, imbalance, nextImbalance, squares, nextSquares);
       }
       imbalance = nextImbalance;
       squares = nextSquares;
@@ -170,13 +178,19 @@ class RebalancePlannerTest {
 
   @Test
   void threeEqualPrimariesNeedNoMove() {
-    RebalancePlan plan = RebalancePlanner.plan(threeEqual(), randomKeys(1), BalanceBy.SLOTS, 2.0, null);
+    RebalancePlan plan =
+        RebalancePlanner.plan(threeEqual(), randomKeys(1), BalanceBy.SLOTS, 2.0, null);
 
     assertThat(plan.moves()).isEmpty();
-    assertThat(plan.after()).isEqualTo(plan.before()).containsEntry(A, 5461L).containsEntry(B, 5462L).containsEntry(C, 5461L);
+    assertThat(plan.after())
+        .isEqualTo(plan.before())
+        .containsEntry(A, 5461L)
+        .containsEntry(B, 5462L)
+        .containsEntry(C, 5461L);
     assertThat(plan.keysMoved()).isZero();
     assertThat(plan.bytesMoved()).isZero();
-    assertThat(plan.target().values().stream().mapToDouble(Double::doubleValue).sum()).isEqualTo(HashSlots.COUNT);
+    assertThat(plan.target().values().stream().mapToDouble(Double::doubleValue).sum())
+        .isEqualTo(HashSlots.COUNT);
     assertThat(plan.imbalanceBefore()).isLessThan(0.1);
   }
 
@@ -189,13 +203,20 @@ class RebalancePlannerTest {
     RebalancePlan plan = RebalancePlanner.plan(primaries, stats, BalanceBy.SLOTS, 2.0, null);
 
     Map<String, Set<Integer>> after = assertConsistent(primaries, stats, plan);
-    assertThat(counts(after)).containsOnly(Map.entry(A, 4096L), Map.entry(B, 4096L), Map.entry(C, 4096L), Map.entry(D, 4096L));
+    assertThat(counts(after))
+        .containsOnly(
+            Map.entry(A, 4096L), Map.entry(B, 4096L), Map.entry(C, 4096L), Map.entry(D, 4096L));
     assertThat(plan.after()).isEqualTo(counts(after));
-    assertThat(plan.target()).containsOnly(Map.entry(A, 4096.0), Map.entry(B, 4096.0), Map.entry(C, 4096.0), Map.entry(D, 4096.0));
-    assertThat(plan.moves()).hasSize(4096).allSatisfy(m -> {
-      assertThat(m.to()).isEqualTo(D);
-      assertThat(m.from()).isIn(A, B, C);
-    });
+    assertThat(plan.target())
+        .containsOnly(
+            Map.entry(A, 4096.0), Map.entry(B, 4096.0), Map.entry(C, 4096.0), Map.entry(D, 4096.0));
+    assertThat(plan.moves())
+        .hasSize(4096)
+        .allSatisfy(
+            m -> {
+              assertThat(m.to()).isEqualTo(D);
+              assertThat(m.from()).isIn(A, B, C);
+            });
     assertThat(plan.moves().stream().filter(m -> m.from().equals(A))).hasSize(5461 - 4096);
     assertThat(plan.moves().stream().filter(m -> m.from().equals(B))).hasSize(5462 - 4096);
     assertThat(plan.moves().stream().filter(m -> m.from().equals(C))).hasSize(5461 - 4096);
@@ -205,13 +226,15 @@ class RebalancePlannerTest {
 
   @Test
   void weightsSetTheShares() {
-    List<Primary> primaries = List.of(primary(A, THIRD_A, 2.0), primary(B, THIRD_B), primary(C, THIRD_C));
+    List<Primary> primaries =
+        List.of(primary(A, THIRD_A, 2.0), primary(B, THIRD_B), primary(C, THIRD_C));
     SlotStats stats = randomKeys(3);
 
     RebalancePlan plan = RebalancePlanner.plan(primaries, stats, BalanceBy.SLOTS, 2.0, null);
 
     Map<String, Set<Integer>> after = assertConsistent(primaries, stats, plan);
-    assertThat(counts(after)).containsOnly(Map.entry(A, 8192L), Map.entry(B, 4096L), Map.entry(C, 4096L));
+    assertThat(counts(after))
+        .containsOnly(Map.entry(A, 8192L), Map.entry(B, 4096L), Map.entry(C, 4096L));
     assertThat(plan.moves()).allSatisfy(m -> assertThat(m.to()).isEqualTo(A));
     assertThat(plan.moves()).hasSize(8192 - 5461);
     assertNoSlotMovedTwice(plan.moves());
@@ -219,24 +242,33 @@ class RebalancePlannerTest {
 
   @Test
   void weightZeroEmptiesThePrimaryWhateverTheThreshold() {
-    List<Primary> primaries = List.of(primary(A, THIRD_A), primary(B, THIRD_B), primary(C, THIRD_C, 0));
+    List<Primary> primaries =
+        List.of(primary(A, THIRD_A), primary(B, THIRD_B), primary(C, THIRD_C, 0));
     SlotStats stats = randomKeys(4);
 
-    // A threshold this large would accept any imbalance; a weight-0 primary holding slots still moves.
+    // A threshold this large would accept any imbalance; a weight-0 primary holding slots still
+    // moves.
     RebalancePlan plan = RebalancePlanner.plan(primaries, stats, BalanceBy.SLOTS, 1000.0, null);
 
     Map<String, Set<Integer>> after = assertConsistent(primaries, stats, plan);
     assertThat(after.get(C)).isEmpty();
-    assertThat(counts(after)).containsOnly(Map.entry(A, 8192L), Map.entry(B, 8192L), Map.entry(C, 0L));
-    assertThat(plan.moves()).hasSize(THIRD_C.size()).allSatisfy(m -> assertThat(m.from()).isEqualTo(C));
+    assertThat(counts(after))
+        .containsOnly(Map.entry(A, 8192L), Map.entry(B, 8192L), Map.entry(C, 0L));
+    assertThat(plan.moves())
+        .hasSize(THIRD_C.size())
+        .allSatisfy(m -> assertThat(m.from()).isEqualTo(C));
     assertNoSlotMovedTwice(plan.moves());
   }
 
   @Test
   void slotImbalanceUnderTheThresholdIsLeftAlone() {
-    // 5561 / 5361 / 5462 against targets 5462 / 5461 / 5461: off by at most 100 slots, 1.83% of the mean.
-    List<Primary> primaries = List.of(primary(A, SlotSet.range(0, 5560)), primary(B, SlotSet.range(5561, 10921)),
-        primary(C, SlotSet.range(10922, 16383)));
+    // 5561 / 5361 / 5462 against targets 5462 / 5461 / 5461: off by at most 100 slots, 1.83% of the
+    // mean.
+    List<Primary> primaries =
+        List.of(
+            primary(A, SlotSet.range(0, 5560)),
+            primary(B, SlotSet.range(5561, 10921)),
+            primary(C, SlotSet.range(10922, 16383)));
     SlotStats stats = randomKeys(5);
 
     RebalancePlan lenient = RebalancePlanner.plan(primaries, stats, BalanceBy.SLOTS, 2.0, null);
@@ -255,8 +287,12 @@ class RebalancePlannerTest {
   @Test
   void drainTakesOnlyFromTheGiverAndEvensOutTheRest() {
     // D is drained; A, B, C start uneven (4596 / 3596 / 4096) and all below their new share.
-    List<Primary> primaries = List.of(primary(A, SlotSet.range(0, 4595)), primary(B, SlotSet.range(4596, 8191)),
-        primary(C, SlotSet.range(8192, 12287)), primary(D, SlotSet.range(12288, 16383), 0));
+    List<Primary> primaries =
+        List.of(
+            primary(A, SlotSet.range(0, 4595)),
+            primary(B, SlotSet.range(4596, 8191)),
+            primary(C, SlotSet.range(8192, 12287)),
+            primary(D, SlotSet.range(12288, 16383), 0));
     SlotStats stats = randomKeys(6);
 
     RebalancePlan plan = RebalancePlanner.plan(primaries, stats, BalanceBy.SLOTS, 2.0, Set.of(D));
@@ -266,15 +302,20 @@ class RebalancePlannerTest {
     assertThat(after.get(D)).isEmpty();
     Map<String, Long> counts = counts(after);
     assertThat(counts.get(A) + counts.get(B) + counts.get(C)).isEqualTo(HashSlots.COUNT);
-    assertThat(List.of(counts.get(A), counts.get(B), counts.get(C))).allSatisfy(n -> assertThat(n).isBetween(5461L, 5462L));
+    assertThat(List.of(counts.get(A), counts.get(B), counts.get(C)))
+        .allSatisfy(n -> assertThat(n).isBetween(5461L, 5462L));
     assertNoSlotMovedTwice(plan.moves());
   }
 
   @Test
   void giversRestrictionKeepsOtherPrimariesFromGiving() {
     // A has too many slots, but only D may give: A keeps its excess, D gives all it has.
-    List<Primary> primaries = List.of(primary(A, SlotSet.range(0, 5999)), primary(B, SlotSet.range(6000, 8287)),
-        primary(C, SlotSet.range(8288, 12287)), primary(D, SlotSet.range(12288, 16383), 0));
+    List<Primary> primaries =
+        List.of(
+            primary(A, SlotSet.range(0, 5999)),
+            primary(B, SlotSet.range(6000, 8287)),
+            primary(C, SlotSet.range(8288, 12287)),
+            primary(D, SlotSet.range(12288, 16383), 0));
     SlotStats stats = randomKeys(7);
 
     RebalancePlan plan = RebalancePlanner.plan(primaries, stats, BalanceBy.SLOTS, 2.0, Set.of(D));
@@ -300,9 +341,16 @@ class RebalancePlannerTest {
       plan.moves().stream().filter(m -> m.from().equals(p.id())).forEach(m -> moved.add(m.slot()));
       long maxMoved = moved.stream().mapToLong(s -> stats.keys()[s]).max().orElseThrow();
       long minKept = after.get(p.id()).stream().mapToLong(s -> stats.keys()[s]).min().orElseThrow();
-      assertThat(maxMoved).as("keys of the fullest slot %s gave vs. the emptiest it kept", p.id()).isLessThanOrEqualTo(minKept);
+      assertThat(maxMoved)
+          .as("keys of the fullest slot %s gave vs. the emptiest it kept", p.id())
+          .isLessThanOrEqualTo(minKept);
       // The least a giver can hand over: its `moved.size()` emptiest slots.
-      minimal += java.util.Arrays.stream(p.slots().toArray()).mapToLong(s -> stats.keys()[s]).sorted().limit(moved.size()).sum();
+      minimal +=
+          java.util.Arrays.stream(p.slots().toArray())
+              .mapToLong(s -> stats.keys()[s])
+              .sorted()
+              .limit(moved.size())
+              .sum();
     }
     assertThat(plan.keysMoved()).isEqualTo(minimal);
     // Far less than the ~4096 * 500 keys that moving slots in id order would cost.
@@ -311,7 +359,8 @@ class RebalancePlannerTest {
 
   @Test
   void cheapestFirstPrefersEmptySlots() {
-    // Every slot holds 50 keys except 1365 empty ones scattered through A's range (3, 7, ..., 5459).
+    // Every slot holds 50 keys except 1365 empty ones scattered through A's range (3, 7, ...,
+    // 5459).
     SlotStats stats = uniform(50, 5000);
     Set<Integer> emptySlots = new TreeSet<>();
     for (int s = 3; emptySlots.size() < 1365; s += 4) {
@@ -319,7 +368,12 @@ class RebalancePlannerTest {
       stats.keys()[s] = 0;
       stats.bytes()[s] = 0;
     }
-    List<Primary> primaries = List.of(primary(A, THIRD_A), primary(B, THIRD_B), primary(C, THIRD_C), primary(D, SlotSet.EMPTY));
+    List<Primary> primaries =
+        List.of(
+            primary(A, THIRD_A),
+            primary(B, THIRD_B),
+            primary(C, THIRD_C),
+            primary(D, SlotSet.EMPTY));
 
     RebalancePlan plan = RebalancePlanner.plan(primaries, stats, BalanceBy.SLOTS, 2.0, null);
 
@@ -353,19 +407,24 @@ class RebalancePlannerTest {
     RebalancePlan plan = RebalancePlanner.plan(primaries, stats, BalanceBy.KEYS, threshold, null);
 
     long total = 16384L * 10 + 5 * (20_000 - 10);
-    assertThat(plan.target().values().stream().mapToDouble(Double::doubleValue).sum()).isCloseTo(total, within(1e-6));
+    assertThat(plan.target().values().stream().mapToDouble(Double::doubleValue).sum())
+        .isCloseTo(total, within(1e-6));
     assertThat(plan.imbalanceBefore()).isGreaterThan(50.0);
     Map<String, Set<Integer>> after = assertConsistent(primaries, stats, plan);
-    assertThat(RebalancePlan.imbalancePercent(plan.after(), plan.target())).isLessThanOrEqualTo(threshold);
-    assertThat(RebalancePlan.imbalancePercent(loads(after, stats, BalanceBy.KEYS), plan.target())).isLessThanOrEqualTo(threshold);
+    assertThat(RebalancePlan.imbalancePercent(plan.after(), plan.target()))
+        .isLessThanOrEqualTo(threshold);
+    assertThat(RebalancePlan.imbalancePercent(loads(after, stats, BalanceBy.KEYS), plan.target()))
+        .isLessThanOrEqualTo(threshold);
     assertThat(plan.notes()).isEmpty();
     assertThat(plan.moves()).isNotEmpty();
     assertNoSlotMovedTwice(plan.moves());
     assertEveryMoveImproves(primaries, stats, plan);
 
     // Balancing the slot count on the same data leaves the keys as skewed as they were.
-    RebalancePlan bySlots = RebalancePlanner.plan(primaries, stats, BalanceBy.SLOTS, threshold, null);
-    Map<String, Long> keysAfterSlots = loads(replay(primaries, bySlots.moves()), stats, BalanceBy.KEYS);
+    RebalancePlan bySlots =
+        RebalancePlanner.plan(primaries, stats, BalanceBy.SLOTS, threshold, null);
+    Map<String, Long> keysAfterSlots =
+        loads(replay(primaries, bySlots.moves()), stats, BalanceBy.KEYS);
     double keyImbalanceBySlots = RebalancePlan.imbalancePercent(keysAfterSlots, plan.target());
     assertThat(keyImbalanceBySlots).isGreaterThan(50.0).isGreaterThan(10 * threshold);
   }
@@ -381,8 +440,12 @@ class RebalancePlannerTest {
     for (int s = 0; s < 2000; s++) {
       stats.keys()[s] += r.nextInt(200);
     }
-    List<Primary> primaries = List.of(primary(A, SlotSet.range(0, 3999)), primary(B, SlotSet.range(4000, 9999)),
-        primary(C, SlotSet.range(10000, 16383)), primary(D, SlotSet.EMPTY, 2));
+    List<Primary> primaries =
+        List.of(
+            primary(A, SlotSet.range(0, 3999)),
+            primary(B, SlotSet.range(4000, 9999)),
+            primary(C, SlotSet.range(10000, 16383)),
+            primary(D, SlotSet.EMPTY, 2));
 
     RebalancePlan plan = RebalancePlanner.plan(primaries, stats, BalanceBy.KEYS, 3.0, null);
 
@@ -416,8 +479,11 @@ class RebalancePlannerTest {
   @Timeout(value = 10, unit = TimeUnit.SECONDS)
   void slotHeavierThanTheMeanOnAnotherPrimaryDoesNotLoop() {
     // The hot slot sits on C; A also holds more than its share of ordinary keys.
-    List<Primary> primaries = List.of(primary(A, SlotSet.range(0, 8999)), primary(B, SlotSet.range(9000, 12999)),
-        primary(C, SlotSet.range(13000, 16383)));
+    List<Primary> primaries =
+        List.of(
+            primary(A, SlotSet.range(0, 8999)),
+            primary(B, SlotSet.range(9000, 12999)),
+            primary(C, SlotSet.range(13000, 16383)));
     SlotStats stats = randomKeys(10);
     stats.keys()[15000] = 50_000_000;
 
@@ -465,7 +531,8 @@ class RebalancePlannerTest {
       stats.bytes()[s] = 0;
     }
     stats.keys()[12001] = 5_000;
-    List<Primary> primaries = List.of(primary(A, THIRD_A), primary(B, THIRD_B), primary(C, THIRD_C, 0));
+    List<Primary> primaries =
+        List.of(primary(A, THIRD_A), primary(B, THIRD_B), primary(C, THIRD_C, 0));
 
     RebalancePlan plan = RebalancePlanner.plan(primaries, stats, BalanceBy.KEYS, 5.0, null);
 
@@ -479,19 +546,23 @@ class RebalancePlannerTest {
     assertThat(plan.moves()).noneMatch(m -> m.to().equals(C));
     assertThat(plan.imbalanceAfter()).isLessThanOrEqualTo(5.0);
     assertNoSlotMovedTwice(plan.moves());
-    // Empty slots weigh nothing; they go where they even out the slot counts instead of piling up on one primary.
-    assertThat(plan.moves().stream().filter(m -> stats.keys()[m.slot()] == 0).map(PlannedMove::to)).contains(A, B);
+    // Empty slots weigh nothing; they go where they even out the slot counts instead of piling up
+    // on one primary.
+    assertThat(plan.moves().stream().filter(m -> stats.keys()[m.slot()] == 0).map(PlannedMove::to))
+        .contains(A, B);
     assertThat(Math.abs(after.get(A).size() - after.get(B).size())).isLessThanOrEqualTo(1);
   }
 
   @Test
   void weightZeroInKeysModeEmptiesAPrimaryThatHoldsNoKeys() {
-    // All of C's slots are empty, so the key balance is already perfect; C must still hand them over.
+    // All of C's slots are empty, so the key balance is already perfect; C must still hand them
+    // over.
     SlotStats stats = uniform(10, 1000);
     for (int s : THIRD_C.toArray()) {
       stats.keys()[s] = 0;
     }
-    List<Primary> primaries = List.of(primary(A, THIRD_A), primary(B, THIRD_B), primary(C, THIRD_C, 0));
+    List<Primary> primaries =
+        List.of(primary(A, THIRD_A), primary(B, THIRD_B), primary(C, THIRD_C, 0));
 
     RebalancePlan plan = RebalancePlanner.plan(primaries, stats, BalanceBy.KEYS, 5.0, null);
 
@@ -503,25 +574,37 @@ class RebalancePlannerTest {
 
   @Test
   void drainingAndFillingAtOnceListsEachSlotOnce() {
-    // X (weight 0) is drained while D joins empty. The search hands X's slots out first (slot 22, 3 keys,
-    // goes to D), then finds D above target once B's 61-key slot arrives, and would pass slot 22 on to A.
+    // X (weight 0) is drained while D joins empty. The search hands X's slots out first (slot 22, 3
+    // keys,
+    // goes to D), then finds D above target once B's 61-key slot arrives, and would pass slot 22 on
+    // to A.
     // Planned as X->D and D->A, the two moves would run in parallel groups; the plan must say X->A.
-    long[] keys = {0, 6, 2, 8, 2, 0, 3, 9, 1, 31, 3, 31, 6, 1, 61, 0, 9, 6, 0, 41, 0, 0, 3, 0, 6, 8, 6, 0, 1, 0};
+    long[] keys = {
+      0, 6, 2, 8, 2, 0, 3, 9, 1, 31, 3, 31, 6, 1, 61, 0, 9, 6, 0, 41, 0, 0, 3, 0, 6, 8, 6, 0, 1, 0
+    };
     SlotStats stats = SlotStats.empty();
     for (int s = 0; s < keys.length; s++) {
       stats.keys()[s] = keys[s];
       stats.bytes()[s] = keys[s] * 100;
     }
-    List<Primary> primaries = List.of(primary(A, SlotSet.range(0, 9)), primary(B, SlotSet.range(10, 19)),
-        primary("X", SlotSet.range(20, 29), 0), primary(D, SlotSet.range(30, 16383)));
+    List<Primary> primaries =
+        List.of(
+            primary(A, SlotSet.range(0, 9)),
+            primary(B, SlotSet.range(10, 19)),
+            primary("X", SlotSet.range(20, 29), 0),
+            primary(D, SlotSet.range(30, 16383)));
 
     RebalancePlan plan = RebalancePlanner.plan(primaries, stats, BalanceBy.KEYS, 0.0, null);
 
     Map<String, Set<Integer>> after = assertConsistent(primaries, stats, plan);
     assertExecutableInAnyOrder(primaries, plan.moves());
     assertThat(after.get("X")).isEmpty();
-    assertThat(plan.moves()).filteredOn(m -> m.slot() == 22).singleElement().satisfies(m -> assertThat(m.from()).isEqualTo("X"));
-    assertThat(plan.keysMoved()).isEqualTo(plan.moves().stream().mapToLong(m -> keys[m.slot()]).sum());
+    assertThat(plan.moves())
+        .filteredOn(m -> m.slot() == 22)
+        .singleElement()
+        .satisfies(m -> assertThat(m.from()).isEqualTo("X"));
+    assertThat(plan.keysMoved())
+        .isEqualTo(plan.moves().stream().mapToLong(m -> keys[m.slot()]).sum());
     assertThat(plan.imbalanceAfter()).isLessThan(plan.imbalanceBefore());
   }
 
@@ -541,7 +624,11 @@ class RebalancePlannerTest {
       List<Primary> primaries = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         double weight = i > 0 && r.nextInt(4) == 0 ? 0 : 1 + r.nextInt(3);
-        primaries.add(primary(String.valueOf((char) ('A' + i)), SlotSet.range(bounds.get(i), bounds.get(i + 1) - 1), weight));
+        primaries.add(
+            primary(
+                String.valueOf((char) ('A' + i)),
+                SlotSet.range(bounds.get(i), bounds.get(i + 1) - 1),
+                weight));
       }
       if (r.nextBoolean()) {
         primaries.add(primary("Z", SlotSet.EMPTY));
@@ -578,7 +665,8 @@ class RebalancePlannerTest {
 
   @Test
   void allWeightsZeroIsAnError() {
-    List<Primary> primaries = List.of(primary(A, THIRD_A, 0), primary(B, THIRD_B, 0), primary(C, THIRD_C, 0));
+    List<Primary> primaries =
+        List.of(primary(A, THIRD_A, 0), primary(B, THIRD_B, 0), primary(C, THIRD_C, 0));
     for (BalanceBy by : BalanceBy.values()) {
       assertThatThrownBy(() -> RebalancePlanner.plan(primaries, uniform(10, 1000), by, 2.0, null))
           .as("by %s", by)

@@ -32,15 +32,23 @@ public final class ClientLoad implements AutoCloseable {
   private final Thread thread;
 
   public ClientLoad(NodeAddress seed, String prefix) {
-    client = RedisClusterClient.create(RedisURI.builder().withHost(seed.host()).withPort(seed.port()).withTimeout(Duration.ofSeconds(10)).build());
-    client.setOptions(ClusterClientOptions.builder()
-        .maxRedirects(10)
-        // Like a well-configured application: refresh the slot map soon after a redirect.
-        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-            .enableAllAdaptiveRefreshTriggers()
-            .adaptiveRefreshTriggersTimeout(Duration.ofMillis(500))
-            .build())
-        .build());
+    client =
+        RedisClusterClient.create(
+            RedisURI.builder()
+                .withHost(seed.host())
+                .withPort(seed.port())
+                .withTimeout(Duration.ofSeconds(10))
+                .build());
+    client.setOptions(
+        ClusterClientOptions.builder()
+            .maxRedirects(10)
+            // Like a well-configured application: refresh the slot map soon after a redirect.
+            .topologyRefreshOptions(
+                ClusterTopologyRefreshOptions.builder()
+                    .enableAllAdaptiveRefreshTriggers()
+                    .adaptiveRefreshTriggersTimeout(Duration.ofMillis(500))
+                    .build())
+            .build());
     connection = client.connect();
     thread = new Thread(() -> run(prefix), "client-load");
     thread.setDaemon(true);
@@ -52,7 +60,12 @@ public final class ClientLoad implements AutoCloseable {
     long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
     int i = 0;
     while (running.get() && System.nanoTime() < deadline && i < 2_000_000) {
-      String key = prefix + ":" + (ThreadLocalRandom.current().nextInt(4) == 0 && i > 0 ? ThreadLocalRandom.current().nextInt(i) : i++);
+      String key =
+          prefix
+              + ":"
+              + (ThreadLocalRandom.current().nextInt(4) == 0 && i > 0
+                  ? ThreadLocalRandom.current().nextInt(i)
+                  : i++);
       String value = "v" + System.nanoTime();
       try {
         requests.incrementAndGet();

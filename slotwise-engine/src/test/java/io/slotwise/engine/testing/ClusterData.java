@@ -28,15 +28,21 @@ public final class ClusterData implements AutoCloseable {
   }
 
   public ClusterData(NodeAddress seed, String password) {
-    RedisURI.Builder uri = RedisURI.builder().withHost(seed.host()).withPort(seed.port()).withTimeout(Duration.ofSeconds(20));
+    RedisURI.Builder uri =
+        RedisURI.builder()
+            .withHost(seed.host())
+            .withPort(seed.port())
+            .withTimeout(Duration.ofSeconds(20));
     if (password != null) {
       uri.withPassword(password.toCharArray());
     }
     client = RedisClusterClient.create(uri.build());
-    client.setOptions(ClusterClientOptions.builder()
-        .maxRedirects(10)
-        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build())
-        .build());
+    client.setOptions(
+        ClusterClientOptions.builder()
+            .maxRedirects(10)
+            .topologyRefreshOptions(
+                ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build())
+            .build());
     connection = client.connect();
   }
 
@@ -75,7 +81,10 @@ public final class ClusterData implements AutoCloseable {
     awaitAll(pending);
   }
 
-  /** The keys among {@code prefix:0 .. n-1} whose value is missing or wrong; empty when all are right. */
+  /**
+   * The keys among {@code prefix:0 .. n-1} whose value is missing or wrong; empty when all are
+   * right.
+   */
   public List<String> missing(String prefix, int n, int valueSize) {
     Map<String, String> expected = new TreeMap<>();
     for (int i = 0; i < n; i++) {
@@ -89,7 +98,8 @@ public final class ClusterData implements AutoCloseable {
     List<String> bad = new ArrayList<>();
     List<Map.Entry<String, String>> entries = new ArrayList<>(expected.entrySet());
     for (int from = 0; from < entries.size(); from += 5000) {
-      List<Map.Entry<String, String>> chunk = entries.subList(from, Math.min(entries.size(), from + 5000));
+      List<Map.Entry<String, String>> chunk =
+          entries.subList(from, Math.min(entries.size(), from + 5000));
       List<RedisFuture<String>> futures = new ArrayList<>();
       for (Map.Entry<String, String> e : chunk) {
         futures.add(async.get(e.getKey()));

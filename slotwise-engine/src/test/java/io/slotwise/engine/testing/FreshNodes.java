@@ -21,11 +21,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Standalone, cluster-enabled {@code redis-server} processes that belong to no cluster yet, each on
- * its own loopback address and a free port: the input of {@code cluster create} and {@code add-node}.
- * {@link #close()} stops every process it started.
+ * its own loopback address and a free port: the input of {@code cluster create} and {@code
+ * add-node}. {@link #close()} stops every process it started.
  */
 public final class FreshNodes implements AutoCloseable {
-  /** 127.250.*.*: a block the local runtime's name hash may share, but ports are free per address. */
+  /**
+   * 127.250.*.*: a block the local runtime's name hash may share, but ports are free per address.
+   */
   private static final int BLOCK = 250;
 
   private static final AtomicInteger NEXT = new AtomicInteger();
@@ -55,14 +57,24 @@ public final class FreshNodes implements AutoCloseable {
 
   /** Starts {@code count} more nodes and waits until each answers. */
   public List<RedisProcess> add(Path home, int count) {
-    LocalClusterSpec spec = new LocalClusterSpec(
-        "fresh", 3, 0, home, 0, TestClusters.redisServer(), TestClusters.NODE_TIMEOUT_MILLIS, password, false);
+    LocalClusterSpec spec =
+        new LocalClusterSpec(
+            "fresh",
+            3,
+            0,
+            home,
+            0,
+            TestClusters.redisServer(),
+            TestClusters.NODE_TIMEOUT_MILLIS,
+            password,
+            false);
     List<RedisProcess> started = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       int n = NEXT.getAndIncrement();
       String host = "127." + BLOCK + "." + (n / 250 % 250) + "." + (n % 250 + 1);
-      RedisProcess p = new RedisProcess(n, new NodeAddress(host, freePort(host)), freePort(host),
-          home.resolve("fresh-" + n));
+      RedisProcess p =
+          new RedisProcess(
+              n, new NodeAddress(host, freePort(host)), freePort(host), home.resolve("fresh-" + n));
       try {
         p.writeConfig(spec);
         nodes.add(p);
@@ -85,7 +97,8 @@ public final class FreshNodes implements AutoCloseable {
 
   private static boolean answers(RedisAdmin admin, RedisProcess p) {
     if (!p.alive()) {
-      throw new IllegalStateException("redis-server for " + p.address() + " exited: " + p.lastLogLines(3));
+      throw new IllegalStateException(
+          "redis-server for " + p.address() + " exited: " + p.lastLogLines(3));
     }
     try {
       admin.node(p.address()).ping();

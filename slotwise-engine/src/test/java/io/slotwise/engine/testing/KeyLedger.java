@@ -21,19 +21,24 @@ import java.util.UUID;
 
 /**
  * The keys a test wrote and their values, so that it can prove afterwards that the cluster lost
- * none. Writes and reads go straight to the node that owns the key's slot (no redirects), so a
- * key counts as readable only where the cluster says it lives.
+ * none. Writes and reads go straight to the node that owns the key's slot (no redirects), so a key
+ * counts as readable only where the cluster says it lives.
  */
 public final class KeyLedger implements AutoCloseable {
   private final RedisClient client = RedisClient.create();
   private final String password;
-  private final Map<NodeAddress, StatefulRedisConnection<String, String>> connections = new HashMap<>();
+  private final Map<NodeAddress, StatefulRedisConnection<String, String>> connections =
+      new HashMap<>();
   private final Map<String, String> written = new LinkedHashMap<>();
   private final String run = UUID.randomUUID().toString().substring(0, 8);
 
   public KeyLedger(String password) {
     this.password = password;
-    client.setOptions(ClientOptions.builder().autoReconnect(false).protocolVersion(ProtocolVersion.RESP2).build());
+    client.setOptions(
+        ClientOptions.builder()
+            .autoReconnect(false)
+            .protocolVersion(ProtocolVersion.RESP2)
+            .build());
   }
 
   public KeyLedger() {
@@ -91,7 +96,13 @@ public final class KeyLedger implements AutoCloseable {
       }
       long acked = commands(p.address()).waitForReplication(replicas, 10_000);
       if (acked < replicas) {
-        throw new IllegalStateException(p.address() + ": only " + acked + " of " + replicas + " replicas acknowledged the writes");
+        throw new IllegalStateException(
+            p.address()
+                + ": only "
+                + acked
+                + " of "
+                + replicas
+                + " replicas acknowledged the writes");
       }
     }
   }
@@ -132,7 +143,8 @@ public final class KeyLedger implements AutoCloseable {
     int slot = HashSlots.slotOf(key);
     List<String> claim = owners.get(slot);
     if (claim.size() != 1) {
-      throw new IllegalStateException("slot " + slot + " has " + claim.size() + " claimants: " + claim);
+      throw new IllegalStateException(
+          "slot " + slot + " has " + claim.size() + " claimants: " + claim);
     }
     return view.node(claim.get(0)).orElseThrow().address();
   }
@@ -141,7 +153,11 @@ public final class KeyLedger implements AutoCloseable {
   public RedisCommands<String, String> commands(NodeAddress address) {
     StatefulRedisConnection<String, String> c = connections.get(address);
     if (c == null || !c.isOpen()) {
-      RedisURI.Builder uri = RedisURI.builder().withHost(address.host()).withPort(address.port()).withTimeout(Duration.ofSeconds(5));
+      RedisURI.Builder uri =
+          RedisURI.builder()
+              .withHost(address.host())
+              .withPort(address.port())
+              .withTimeout(Duration.ofSeconds(5));
       if (password != null) {
         uri.withPassword(password.toCharArray());
       }

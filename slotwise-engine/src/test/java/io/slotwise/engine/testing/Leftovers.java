@@ -8,8 +8,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Processes a test left behind under its own folder: those whose command line names the folder or
- * whose working directory lies in it. {@code redis-server} rewrites its command line to
- * {@code redis-server HOST:PORT [cluster]}, so its working directory is what gives it away.
+ * whose working directory lies in it. {@code redis-server} rewrites its command line to {@code
+ * redis-server HOST:PORT [cluster]}, so its working directory is what gives it away.
  */
 public final class Leftovers {
   private Leftovers() {}
@@ -18,13 +18,18 @@ public final class Leftovers {
     String prefix = dir.toAbsolutePath().normalize().toString();
     return ProcessHandle.allProcesses()
         .filter(h -> h.pid() != ProcessHandle.current().pid())
-        .filter(h -> h.info().commandLine().map(c -> c.contains(prefix)).orElse(false) || cwdUnder(h, prefix))
+        .filter(
+            h ->
+                h.info().commandLine().map(c -> c.contains(prefix)).orElse(false)
+                    || cwdUnder(h, prefix))
         .toList();
   }
 
   private static boolean cwdUnder(ProcessHandle h, String prefix) {
     try {
-      return Files.readSymbolicLink(Path.of("/proc", Long.toString(h.pid()), "cwd")).toString().startsWith(prefix);
+      return Files.readSymbolicLink(Path.of("/proc", Long.toString(h.pid()), "cwd"))
+          .toString()
+          .startsWith(prefix);
     } catch (IOException | UnsupportedOperationException | SecurityException e) {
       return false;
     }

@@ -22,7 +22,8 @@ public final class TestClusters {
 
   public static LocalClusterSpec spec(Path home, int shards, int replicas) {
     String name = "t" + ProcessHandle.current().pid() % 10000 + "-" + COUNTER.incrementAndGet();
-    return new LocalClusterSpec(name, shards, replicas, home, 0, redisServer(), NODE_TIMEOUT_MILLIS, null, false);
+    return new LocalClusterSpec(
+        name, shards, replicas, home, 0, redisServer(), NODE_TIMEOUT_MILLIS, null, false);
   }
 
   public static LocalCluster start(Path home, int shards, int replicas) {

@@ -9,7 +9,8 @@ class HashSlotsTest {
 
   @Test
   void knownSlotsMatchRedis() {
-    // Values from CLUSTER KEYSLOT on a real server; 12739 is the XMODEM check value 0x31C3 of "123456789".
+    // Values from CLUSTER KEYSLOT on a real server; 12739 is the XMODEM check value 0x31C3 of
+    // "123456789".
     assertThat(HashSlots.slotOf("foo")).isEqualTo(12182);
     assertThat(HashSlots.slotOf("bar")).isEqualTo(5061);
     assertThat(HashSlots.slotOf("hello")).isEqualTo(866);
@@ -31,7 +32,9 @@ class HashSlotsTest {
     // "}foo{bar}": the first '{' is after the stray '}', so the tag is "bar".
     assertThat(HashSlots.slotOf("}foo{bar}")).isEqualTo(5061);
     // "foo{{bar}}zap": the tag is what lies between the first '{' and the next '}'.
-    assertThat(HashSlots.slotOf("foo{{bar}}zap")).isEqualTo(HashSlots.slotOf("{bar")).isEqualTo(4015);
+    assertThat(HashSlots.slotOf("foo{{bar}}zap"))
+        .isEqualTo(HashSlots.slotOf("{bar"))
+        .isEqualTo(4015);
   }
 
   @Test

@@ -12,7 +12,8 @@ class NodeAddressTest {
   @Test
   void parsesIpv4AndNames() {
     assertThat(NodeAddress.parse("127.0.0.1:7000")).isEqualTo(new NodeAddress("127.0.0.1", 7000));
-    assertThat(NodeAddress.parse(" redis-0.redis-nodes:6379 ")).isEqualTo(new NodeAddress("redis-0.redis-nodes", 6379));
+    assertThat(NodeAddress.parse(" redis-0.redis-nodes:6379 "))
+        .isEqualTo(new NodeAddress("redis-0.redis-nodes", 6379));
   }
 
   @Test
@@ -26,7 +27,19 @@ class NodeAddressTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "localhost", "127.0.0.1", "127.0.0.1:", ":7000", "host:abc", "host:0", "host:65536", "host:-1", "[::1]"})
+  @ValueSource(
+      strings = {
+        "",
+        "localhost",
+        "127.0.0.1",
+        "127.0.0.1:",
+        ":7000",
+        "host:abc",
+        "host:0",
+        "host:65536",
+        "host:-1",
+        "[::1]"
+      })
   void rejectsBadInput(String text) {
     assertThatThrownBy(() -> NodeAddress.parse(text)).isInstanceOf(IllegalArgumentException.class);
   }

@@ -19,7 +19,9 @@ class SlotSetTest {
   @Test
   void rangesAreAscendingAndInclusive() {
     SlotSet s = SlotSet.ofSlots(List.of(16383, 7, 3, 4, 5, 100));
-    assertThat(s.ranges()).containsExactly(new int[] {3, 5}, new int[] {7, 7}, new int[] {100, 100}, new int[] {16383, 16383});
+    assertThat(s.ranges())
+        .containsExactly(
+            new int[] {3, 5}, new int[] {7, 7}, new int[] {100, 100}, new int[] {16383, 16383});
     assertThat(SlotSet.EMPTY.ranges()).isEmpty();
   }
 
