@@ -1,7 +1,7 @@
 package io.slotwise.engine.execute;
 
+import io.slotwise.engine.observe.Agreement;
 import io.slotwise.engine.observe.ClusterObserver;
-import io.slotwise.engine.observe.ClusterView;
 import io.slotwise.engine.observe.NodeRecord;
 import io.slotwise.engine.observe.NodeReport;
 import io.slotwise.engine.plan.Step;
@@ -9,10 +9,7 @@ import io.slotwise.engine.redis.RedisAdmin;
 import io.slotwise.engine.redis.RedisAdminException;
 import io.slotwise.engine.topology.NodeAddress;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -111,56 +108,9 @@ public final class StepExecutor {
   }
 
   private String disagreement(List<NodeAddress> nodes, boolean roles) {
-    ClusterView view = observer.membership(nodes);
-    Set<String> ids = new HashSet<>();
-    for (NodeReport r : view.reports()) {
-      if (!r.reachable()) {
-        return r.error();
-      }
-      ids.add(r.id());
-    }
-    String problem = null;
-    String[] reference = null;
-    for (NodeReport r : view.reports()) {
-      Set<String> seen = new HashSet<>();
-      for (NodeRecord rec : r.known()) {
-        if (rec.handshake() && problem == null) {
-          problem = r.address() + " is still in handshake with " + rec.address();
-        }
-        seen.add(rec.id());
-      }
-      if (!seen.containsAll(ids) && problem == null) {
-        problem = r.address() + " knows " + seen.size() + " of " + ids.size() + " nodes";
-      }
-      for (NodeRecord rec : r.known()) {
-        NodeRecord truth = view.node(rec.id()).map(NodeReport::self).orElse(null);
-        if (truth == null || rec.myself() || rec.handshake()) {
-          continue;
-        }
-        boolean staleRole =
-            truth.primary() != rec.primary()
-                || !java.util.Objects.equals(truth.primaryId(), rec.primaryId());
-        boolean staleSlots = truth.primary() && !truth.slots().equals(rec.slots());
-        if (staleSlots || (roles && staleRole)) {
-          nudge(truth.address(), r);
-          if (problem == null) {
-            problem =
-                r.address()
-                    + " does not yet see the "
-                    + (staleSlots ? "slots" : "role")
-                    + " of "
-                    + truth.address();
-          }
-        }
-      }
-      String[] map = view.slotMapOf(r);
-      if (reference == null) {
-        reference = map;
-      } else if (!Arrays.equals(reference, map) && problem == null) {
-        problem = r.address() + " sees a different slot map";
-      }
-    }
-    return problem;
+    Agreement agreement = Agreement.of(observer.membership(nodes), roles);
+    agreement.nudges().forEach(n -> nudge(n.subject(), n.reporter(), n.reporterBusPort()));
+    return agreement.problem();
   }
 
   private final java.util.Map<String, Long> lastNudge = new java.util.HashMap<>();
@@ -171,8 +121,8 @@ public final class StepExecutor {
    * towards a node it already knows. The reporter reads the subject's role and slots from the
    * message header; the extra handshake is dropped as soon as the reply names a known node.
    */
-  private void nudge(NodeAddress subject, NodeReport reporter) {
-    String key = subject + ">" + reporter.address();
+  private void nudge(NodeAddress subject, NodeAddress reporter, int reporterBusPort) {
+    String key = subject + ">" + reporter;
     long now = System.nanoTime();
     Long last = lastNudge.get(key);
     if (last != null && now - last < 300_000_000L) {
@@ -180,7 +130,7 @@ public final class StepExecutor {
     }
     lastNudge.put(key, now);
     try {
-      admin.node(subject).meet(reporter.address(), reporter.self().busPort());
+      admin.node(subject).meet(reporter, reporterBusPort);
     } catch (RedisAdminException e) {
       // A handshake towards that address is already under way: it carries the news too.
     }
