@@ -1,11 +1,11 @@
 package io.slotwise.cli;
 
-import io.slotwise.engine.execute.OperationTimeoutException;
-import io.slotwise.engine.local.LocalClusterException;
-import io.slotwise.engine.plan.PlanningException;
-import io.slotwise.engine.redis.RedisAdminException;
+import io.slotwise.engine.failure.EngineException;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /** The {@code slotwise} command. */
 @Command(
@@ -17,6 +17,25 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  private static final boolean DEBUG_FROM_ENV = "1".equals(System.getenv("SLOTWISE_DEBUG"));
+  private static volatile boolean debug = DEBUG_FROM_ENV;
+
+  @Option(
+      names = "--debug",
+      scope = ScopeType.INHERIT,
+      description = "Print the stack trace of an unexpected error (also: SLOTWISE_DEBUG=1).")
+  boolean debugOption;
+
+  /** Whether --debug was given anywhere on this command line (it is inherited by every verb). */
+  private static boolean debugRequested(CommandLine.ParseResult parsed) {
+    for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+      if (p.hasMatchedOption("--debug")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
@@ -25,10 +44,19 @@ public final class Main implements Runnable {
   /** A command line wired with Slotwise's error handling: one line per error, no stack traces. */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
+    cl.setExecutionStrategy(
+        parsed -> {
+          debug = DEBUG_FROM_ENV || debugRequested(parsed);
+          return new CommandLine.RunLast().execute(parsed);
+        });
     cl.setExecutionExceptionHandler(
         (ex, cmd, parseResult) -> {
-          cmd.getErr().println("error: " + message(ex));
-          cmd.getErr().flush();
+          PrintWriter err = cmd.getErr();
+          err.println("error: " + message(ex));
+          if (debug && !expected(ex)) {
+            ex.printStackTrace(err);
+          }
+          err.flush();
           return 1;
         });
     cl.setParameterExceptionHandler(
@@ -47,16 +75,26 @@ public final class Main implements Runnable {
     return cl;
   }
 
-  static String message(Throwable ex) {
-    if (ex instanceof RedisAdminException
-        || ex instanceof PlanningException
-        || ex instanceof LocalClusterException
-        || ex instanceof OperationTimeoutException
+  /** Failures the engine or the CLI anticipated: their message is all a user needs. */
+  static boolean expected(Throwable ex) {
+    return ex instanceof EngineException
         || ex instanceof IllegalArgumentException
-        || ex instanceof UserError) {
-      return ex.getMessage();
+        || ex instanceof UserError;
+  }
+
+  static String message(Throwable ex) {
+    if (expected(ex)) {
+      return oneLine(ex.getMessage());
     }
-    return ex.getClass().getSimpleName() + ": " + ex.getMessage();
+    return "internal error, a bug in Slotwise (please report it): "
+        + ex.getClass().getSimpleName()
+        + ": "
+        + oneLine(ex.getMessage())
+        + (debug ? "" : " (run with --debug or SLOTWISE_DEBUG=1 for the stack trace)");
+  }
+
+  private static String oneLine(String m) {
+    return m == null ? "" : m.replace('\n', ' ');
   }
 
   public static void main(String[] args) {
