@@ -11,7 +11,7 @@ import io.slotwise.engine.observe.NodeRecord;
 import io.slotwise.engine.observe.NodeReport;
 import io.slotwise.engine.plan.ShardLayout;
 import io.slotwise.engine.plan.Step;
-import io.slotwise.engine.redis.FailoverMode;
+import io.slotwise.engine.topology.FailoverMode;
 import io.slotwise.engine.topology.HashSlots;
 import io.slotwise.engine.topology.NodeAddress;
 import java.util.ArrayList;

@@ -1,17 +1,17 @@
 package io.slotwise.engine.health;
 
+import io.slotwise.engine.execute.SlotMover;
 import io.slotwise.engine.execute.StepExecutor;
 import io.slotwise.engine.execute.Waiter;
-import io.slotwise.engine.migrate.SlotMover;
 import io.slotwise.engine.observe.ClusterObserver;
 import io.slotwise.engine.observe.ClusterView;
 import io.slotwise.engine.observe.ClusterView.OpenSlot;
 import io.slotwise.engine.observe.NodeRecord;
 import io.slotwise.engine.observe.NodeReport;
-import io.slotwise.engine.redis.FailoverMode;
 import io.slotwise.engine.redis.NodeClient;
 import io.slotwise.engine.redis.RedisAdmin;
 import io.slotwise.engine.redis.RedisAdminException;
+import io.slotwise.engine.topology.FailoverMode;
 import io.slotwise.engine.topology.NodeAddress;
 import io.slotwise.engine.topology.SlotSet;
 import java.util.ArrayList;

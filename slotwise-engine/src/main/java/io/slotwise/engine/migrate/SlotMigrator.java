@@ -1,5 +1,6 @@
 package io.slotwise.engine.migrate;
 
+import io.slotwise.engine.execute.SlotMover;
 import io.slotwise.engine.redis.RedisAdmin;
 import io.slotwise.engine.redis.RedisAdminException;
 import io.slotwise.engine.redis.SlotPipeline;

@@ -1,6 +1,6 @@
 package io.slotwise.engine.plan;
 
-import io.slotwise.engine.redis.FailoverMode;
+import io.slotwise.engine.topology.FailoverMode;
 import io.slotwise.engine.topology.NodeAddress;
 import io.slotwise.engine.topology.SlotSet;
 import java.util.List;

@@ -8,6 +8,7 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
+import io.slotwise.engine.topology.FailoverMode;
 import io.slotwise.engine.topology.NodeAddress;
 import io.slotwise.engine.topology.SlotSet;
 import java.util.ArrayList;

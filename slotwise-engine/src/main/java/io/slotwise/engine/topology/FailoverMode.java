@@ -1,4 +1,4 @@
-package io.slotwise.engine.redis;
+package io.slotwise.engine.topology;
 
 /** The flavours of {@code CLUSTER FAILOVER}. */
 public enum FailoverMode {

@@ -1,4 +1,4 @@
-package io.slotwise.engine.migrate;
+package io.slotwise.engine.execute;
 
 import io.slotwise.engine.redis.NodeClient;
 import io.slotwise.engine.redis.RedisAdmin;
@@ -59,7 +59,7 @@ public final class SlotMover {
    *
    * @return the keys of the batch, all of which are now on the target
    */
-  long resolveBusyKeys(int slot, NodeClient src, NodeClient dst, List<byte[]> batch) {
+  public long resolveBusyKeys(int slot, NodeClient src, NodeClient dst, List<byte[]> batch) {
     List<byte[]> left = new ArrayList<>();
     for (byte[] k : batch) {
       if (src.existsHere(k)) {
