@@ -60,7 +60,8 @@ final class ClusterCommand implements Runnable {
     @Mixin AuthOptions auth;
 
     ClusterSession session() {
-      return new ClusterSession(auth.credentials(), spec.commandLine().getOut());
+      return new ClusterSession(
+          auth.credentials(spec.commandLine().getErr()), spec.commandLine().getOut());
     }
 
     java.io.PrintWriter out() {

@@ -144,7 +144,7 @@ final class LocalCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      String pw = password != null ? password : System.getenv("SLOTWISE_PASSWORD");
+      String pw = AuthOptions.chosen(password, this.spec.commandLine().getErr());
       LocalClusterSpec spec =
           new LocalClusterSpec(
               where.name,

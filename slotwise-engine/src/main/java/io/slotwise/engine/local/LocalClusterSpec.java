@@ -43,6 +43,30 @@ public record LocalClusterSpec(
     }
   }
 
+  /** Like a record's, but the password is never shown. */
+  @Override
+  public String toString() {
+    return "LocalClusterSpec[name="
+        + name
+        + ", shards="
+        + shards
+        + ", replicas="
+        + replicas
+        + ", home="
+        + home
+        + ", port="
+        + port
+        + ", redisServer="
+        + redisServer
+        + ", nodeTimeoutMillis="
+        + nodeTimeoutMillis
+        + ", password="
+        + (password == null ? "none" : "****")
+        + ", appendOnly="
+        + appendOnly
+        + "]";
+  }
+
   public int nodeCount() {
     return shards * (1 + replicas);
   }
