@@ -143,6 +143,25 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Records a new cluster that has no nodes yet, for a caller that starts them one by one ({@link
+   * #startNewNode}) and forms the cluster itself, such as the convergence step.
+   */
+  public static LocalCluster empty(LocalClusterSpec spec, Consumer<String> log) {
+    requireServer(spec.redisServer());
+    if (readState(spec.home(), spec.name()).isPresent()) {
+      throw new LocalClusterException("local cluster '" + spec.name() + "' already exists");
+    }
+    LocalCluster c = new LocalCluster(spec, chooseBlock(spec.home(), spec.name()), List.of(), log);
+    try {
+      c.saveState();
+    } catch (IOException e) {
+      c.close();
+      throw new LocalClusterException("cannot write " + spec.clusterDir() + ": " + e.getMessage());
+    }
+    return c;
+  }
+
   /** The cluster recorded under {@code home/name}, if any, whether its processes run or not. */
   public static Optional<LocalCluster> open(Path home, String name, Consumer<String> log) {
     return readState(home, name)
@@ -531,6 +550,32 @@ public final class LocalCluster implements AutoCloseable {
       deleteTree(p.dir());
       log.accept("stopped node " + p.index() + " at " + p.address());
     }
+  }
+
+  /** Starts a node whose process is gone on its own data directory and waits until it answers. */
+  public synchronized void restartNode(RedisProcess p) {
+    startOne(p);
+    awaitAnswer(p);
+  }
+
+  /**
+   * Stops a node that is no longer a member of the cluster, drops it from the recorded nodes and
+   * deletes its data directory; it is marked removed first, so no supervisor restarts it.
+   */
+  public synchronized void discardNode(RedisProcess p) throws IOException {
+    p.markRemoved();
+    nodes.removeIf(n -> n.index() == p.index());
+    saveState();
+    p.kill();
+    admin.forget(p.address());
+    deleteTree(p.dir());
+    log.accept("stopped node " + p.index() + " at " + p.address());
+  }
+
+  /** Records the shards and replicas per shard the cluster now has. */
+  public synchronized void recordShape(int shards, int replicas) throws IOException {
+    spec = spec.withShards(shards, replicas);
+    saveState();
   }
 
   /** Stops every node (SHUTDOWN NOSAVE, then signals) and waits until no process is left. */
