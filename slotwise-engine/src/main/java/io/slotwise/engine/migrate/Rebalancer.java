@@ -256,6 +256,57 @@ public final class Rebalancer {
   }
 
   /**
+   * Finishes every slot move that an interrupted run left open, towards the target it had.
+   *
+   * @return the number of slots finished; 0 when none was open
+   */
+  public int finishOpenMoves(NodeAddress seed) {
+    return resumeOpenSlots(seed, false);
+  }
+
+  /**
+   * The same planned outcome with at most {@code maxSlots} of its moves, for bounded steps: the
+   * first moves of the plan, whose order puts the cheapest slots first. Planning again after they
+   * ran gives the rest.
+   */
+  public static Outcome limit(Outcome planned, int maxSlots) {
+    RebalancePlan plan = planned.plan();
+    if (plan.moves().size() <= maxSlots) {
+      return planned;
+    }
+    List<RebalancePlan.PlannedMove> moves = plan.moves().subList(0, maxSlots);
+    Map<String, Long> after = new java.util.LinkedHashMap<>(plan.before());
+    long keys = 0;
+    long bytes = 0;
+    for (RebalancePlan.PlannedMove m : moves) {
+      after.merge(m.from(), -1L, Long::sum);
+      after.merge(m.to(), 1L, Long::sum);
+      if (planned.stats() != null) {
+        keys += planned.stats().keys()[m.slot()];
+        bytes += planned.stats().bytes()[m.slot()];
+      }
+    }
+    RebalancePlan limited =
+        new RebalancePlan(
+            plan.by(),
+            List.copyOf(moves),
+            plan.before(),
+            plan.by() == BalanceBy.SLOTS ? after : plan.after(),
+            plan.target(),
+            keys,
+            bytes,
+            plan.notes());
+    return new Outcome(
+        limited,
+        planned.result(),
+        planned.resumedSlots(),
+        planned.addresses(),
+        planned.stats(),
+        planned.seed(),
+        planned.primaries());
+  }
+
+  /**
    * Carries out a plan made by a dry run, without observing and measuring again. A dry run that
    * found open slots ({@code resumedSlots > 0}) must be redone for real instead: finishing them
    * changes what the plan should be.

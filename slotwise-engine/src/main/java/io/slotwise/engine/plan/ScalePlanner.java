@@ -99,8 +99,20 @@ public final class ScalePlanner {
 
   /** What to do next; each is one bounded unit of work for an executor. */
   public sealed interface Action {
-    /** Start this many new nodes. */
-    record StartNodes(int count) implements Action {}
+    /**
+     * Start new nodes, one for each entry: the ordinal (in shard order) of the shard the node is
+     * meant for, which a provider may use to place or name it; the engine decides roles once the
+     * nodes answer.
+     */
+    record StartNodes(List<Integer> shards) implements Action {
+      public StartNodes {
+        shards = List.copyOf(shards);
+      }
+
+      public int count() {
+        return shards.size();
+      }
+    }
 
     /** Form a new cluster from exactly these fresh nodes. */
     record Form(List<Fresh> nodes, int replicasPerShard) implements Action {}
@@ -148,7 +160,13 @@ public final class ScalePlanner {
     fresh.sort(Comparator.comparingInt(Fresh::order));
     if (shape.members().isEmpty()) {
       if (fresh.size() < target.nodes()) {
-        return Optional.of(new Action.StartNodes(target.nodes() - fresh.size()));
+        List<Integer> wanted = new ArrayList<>();
+        for (int k = 0; k <= target.replicasPerShard(); k++) {
+          for (int i = 0; i < target.shards(); i++) {
+            wanted.add(i);
+          }
+        }
+        return Optional.of(new Action.StartNodes(wanted.subList(fresh.size(), target.nodes())));
       }
       return Optional.of(
           new Action.Form(
@@ -162,7 +180,20 @@ public final class ScalePlanner {
     int replicaSupply = shape.members().size() - keptPrimaries;
     int freshNeeded = primaryDeficit + Math.max(0, target.shards() * r - replicaSupply);
     if (fresh.size() < freshNeeded) {
-      return Optional.of(new Action.StartNodes(freshNeeded - fresh.size()));
+      List<Integer> wanted = new ArrayList<>();
+      for (int i = shards.size(); i < target.shards(); i++) {
+        wanted.add(i);
+      }
+      for (int i = 0; i < target.shards(); i++) {
+        int have = i < kept.size() ? kept.get(i).replicas().size() : 0;
+        for (int k = have; k < r; k++) {
+          wanted.add(i);
+        }
+      }
+      while (wanted.size() < freshNeeded) {
+        wanted.add(0);
+      }
+      return Optional.of(new Action.StartNodes(wanted.subList(fresh.size(), freshNeeded)));
     }
     if (!fresh.isEmpty() && primaryDeficit > 0) {
       return Optional.of(new Action.AddPrimary(fresh.get(0)));

@@ -222,7 +222,7 @@ class ScalePlannerTest {
   void fromNothingTheNodesStartThenFormTheCluster() {
     Sim sim = new Sim();
     sim.converge(target(3, 1));
-    assertThat(sim.log.get(0)).isEqualTo(new Action.StartNodes(6));
+    assertThat(sim.log.get(0)).isEqualTo(new Action.StartNodes(List.of(0, 1, 2, 0, 1, 2)));
     assertThat(sim.log.get(1)).isInstanceOf(Action.Form.class);
     assertThat(((Action.Form) sim.log.get(1)).nodes()).hasSize(6);
     assertThat(sim.log).hasSize(2);
@@ -238,7 +238,7 @@ class ScalePlannerTest {
             Action.AddPrimary.class,
             Action.AddReplica.class,
             Action.BalanceSlots.class);
-    assertThat(sim.log.get(0)).isEqualTo(new Action.StartNodes(2));
+    assertThat(sim.log.get(0)).isEqualTo(new Action.StartNodes(List.of(3, 3)));
     Action.AddPrimary primary = (Action.AddPrimary) sim.log.get(1);
     Action.AddReplica replica = (Action.AddReplica) sim.log.get(2);
     assertThat(replica.primaryId()).isEqualTo("n" + primary.node().order());
@@ -278,7 +278,7 @@ class ScalePlannerTest {
   @Test
   void anEmptyLeavingPrimaryIsRemovedWithoutADrain() {
     Sim sim = Sim.formed(3, 0);
-    sim.apply(new Action.StartNodes(1));
+    sim.apply(new Action.StartNodes(List.of(3)));
     sim.apply(new Action.AddPrimary(sim.fresh.get(0)));
     sim.log.clear();
     sim.converge(target(3, 0));
@@ -288,7 +288,7 @@ class ScalePlannerTest {
   @Test
   void moreReplicasStartOneNodePerReplicaAndSpreadThem() {
     Sim sim = Sim.formed(3, 1).converge(target(3, 2));
-    assertThat(sim.log.get(0)).isEqualTo(new Action.StartNodes(3));
+    assertThat(sim.log.get(0)).isEqualTo(new Action.StartNodes(List.of(0, 1, 2)));
     assertThat(sim.log.subList(1, 4))
         .allSatisfy(a -> assertThat(a).isInstanceOf(Action.AddReplica.class));
     assertThat(sim.log.subList(1, 4).stream().map(a -> ((Action.AddReplica) a).primaryId()))
