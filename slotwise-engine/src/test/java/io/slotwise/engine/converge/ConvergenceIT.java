@@ -193,4 +193,36 @@ class ConvergenceIT {
     assertThat(((Blocked) blocked).message()).contains("slot");
     assertThat(cluster.nodes()).as("nothing started while blocked").hasSize(3);
   }
+
+  @Test
+  void aSlotMoveLeftOpenByACrashedCallerIsFinishedFromWhatRedisRecords() {
+    cluster = TestClusters.start(home, 3, 0);
+    try (ClusterData data = new ClusterData(cluster.addresses().get(0))) {
+      data.write("k", 2_000, 50);
+      ClusterView view = cluster.observe();
+      int slot = HashSlots.slotOf(ClusterData.key("k", 0));
+      NodeReport source =
+          view.slotOwners().stream()
+              .filter(p -> p.self().slots().contains(slot))
+              .findFirst()
+              .orElseThrow();
+      NodeReport target =
+          view.slotOwners().stream().filter(p -> p != source).findFirst().orElseThrow();
+      // What a caller killed between SETSLOT and MIGRATE leaves behind.
+      cluster.admin().node(target.address()).setSlotImporting(slot, source.id());
+      cluster.admin().node(source.address()).setSlotMigrating(slot, target.id());
+
+      StepResult first = stepOnce(DesiredTopology.of(3, 0));
+
+      assertThat(first).isInstanceOf(Progressing.class);
+      assertThat(((Progressing) first).phase()).isEqualTo(Phase.FINISHING_MOVES);
+      assertThat(((Progressing) first).done()).isEqualTo(1);
+      ClusterView after = cluster.observe();
+      assertThat(after.openSlots()).isEmpty();
+      assertThat(after.node(target.id()).orElseThrow().self().slots().contains(slot)).isTrue();
+      converge(DesiredTopology.of(3, 0));
+      assertHealthy(3, 0);
+      assertThat(data.missing("k", 2_000, 50)).isEmpty();
+    }
+  }
 }
