@@ -116,6 +116,32 @@ public final class ConvergenceStep {
     }
   }
 
+  /**
+   * Steps until the cluster converges, for callers that run to the end ({@code local scale}).
+   *
+   * @param progress hears each unit of work done
+   * @param maxSteps steps after which it gives up with reason {@link Reason#TIMEOUT}
+   * @throws EngineException with the reason of a Blocked step
+   */
+  public Converged converge(
+      DesiredTopology desired,
+      NodeProvider provider,
+      Consumer<Progressing> progress,
+      int maxSteps) {
+    for (int i = 0; i < maxSteps; i++) {
+      StepResult r = step(desired, provider);
+      if (r instanceof Converged c) {
+        return c;
+      }
+      if (r instanceof Blocked b) {
+        throw new EngineException(b.reason(), b.message());
+      }
+      progress.accept((Progressing) r);
+    }
+    throw new EngineException(
+        Reason.TIMEOUT, "the cluster did not converge in " + maxSteps + " steps");
+  }
+
   private StepResult unit(DesiredTopology desired, NodeProvider provider) {
     List<ProviderNode> nodes = provider.nodes();
     List<ProviderNode> stopped = nodes.stream().filter(n -> !n.running()).toList();

@@ -10,7 +10,6 @@ import io.slotwise.engine.migrate.SlotMigrator;
 import io.slotwise.engine.observe.ClusterObserver;
 import io.slotwise.engine.observe.ClusterView;
 import io.slotwise.engine.observe.NodeReport;
-import io.slotwise.engine.plan.BalanceBy;
 import io.slotwise.engine.plan.ShardLayout;
 import io.slotwise.engine.redis.Credentials;
 import io.slotwise.engine.redis.RedisAdmin;
@@ -30,7 +29,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -430,9 +428,10 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   /**
-   * Changes the number of shards and replicas of a running cluster. Growing: new nodes start, join
-   * as empty primaries (and their replicas), then slots move onto them. Shrinking: the highest
-   * shards (by node index) are drained, their nodes leave the cluster and stop.
+   * Changes the number of shards and replicas of a running cluster, through the convergence step
+   * ({@link LocalScale}). Growing: new nodes start, join as empty primaries (and their replicas),
+   * then slots move onto them. Shrinking: the newest shards (by node index) are drained, their
+   * nodes leave the cluster and stop.
    *
    * @param listener hears about data movement
    * @return the outcome of the data movement, or null when no data moved
@@ -440,62 +439,7 @@ public final class LocalCluster implements AutoCloseable {
   public synchronized Rebalancer.Outcome scale(
       int shards, int replicas, SlotMigrator.Options options, MigrationListener listener)
       throws IOException {
-    LocalClusterSpec target = spec.withShards(shards, replicas);
-    reload();
-    ClusterView view = observe();
-    if (!view.unreachable().isEmpty()) {
-      throw new LocalClusterException(
-          "cannot scale while a node is unreachable: " + view.unreachable().get(0).error());
-    }
-    Waiter waiter = Waiter.standard();
-    NodeMembership membership = new NodeMembership(admin, observer, waiter, log);
-    List<List<RedisProcess>> current = shardsByIndex(view);
-    NodeAddress seed = current.get(0).get(0).address();
-    Rebalancer rebalancer = new Rebalancer(admin, observer, waiter, options, listener, log);
-    Rebalancer.Outcome outcome = null;
-    if (shards < current.size()) {
-      List<List<RedisProcess>> leaving = current.subList(shards, current.size());
-      for (List<RedisProcess> shard : leaving) {
-        String primaryId = observer.report(shard.get(0).address()).id();
-        log.accept("draining shard of " + shard.get(0).address());
-        outcome = rebalancer.drain(seed, primaryId, false);
-      }
-      List<RedisProcess> removing = new ArrayList<>();
-      for (List<RedisProcess> shard : leaving) {
-        for (int i = shard.size() - 1; i >= 0; i--) {
-          removing.add(shard.get(i));
-        }
-      }
-      removeNodes(membership, seed, removing);
-      current = new ArrayList<>(current.subList(0, shards));
-    }
-    // Replicas per remaining shard.
-    for (List<RedisProcess> shard : current) {
-      String primaryId = observer.report(shard.get(0).address()).id();
-      for (int have = shard.size() - 1; have < replicas; have++) {
-        RedisProcess r = startNewNode();
-        membership.add(seed, r.address(), primaryId, false);
-      }
-      if (shard.size() - 1 > replicas) {
-        removeNodes(membership, seed, new ArrayList<>(shard.subList(1 + replicas, shard.size())));
-      }
-    }
-    if (shards > current.size()) {
-      for (int i = current.size(); i < shards; i++) {
-        RedisProcess p = startNewNode();
-        String id = membership.add(seed, p.address(), null, false);
-        for (int r = 0; r < replicas; r++) {
-          RedisProcess rp = startNewNode();
-          membership.add(seed, rp.address(), id, false);
-        }
-      }
-      outcome =
-          rebalancer.rebalance(
-              seed, new Rebalancer.Request(BalanceBy.SLOTS, 0, Map.of(), true, null, false));
-    }
-    spec = target;
-    saveState();
-    return outcome;
+    return LocalScale.run(this, shards, replicas, options, listener, log);
   }
 
   /**

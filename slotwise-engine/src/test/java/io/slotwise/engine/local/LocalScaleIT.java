@@ -1,0 +1,80 @@
+package io.slotwise.engine.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.slotwise.engine.health.ClusterChecker;
+import io.slotwise.engine.migrate.MigrationListener;
+import io.slotwise.engine.migrate.SlotMigrator;
+import io.slotwise.engine.observe.ClusterView;
+import io.slotwise.engine.testing.ClusterData;
+import io.slotwise.engine.testing.Leftovers;
+import io.slotwise.engine.testing.TestClusters;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code local scale} runs through the convergence step, so it picks up where a crash left off. */
+class LocalScaleIT {
+  @TempDir Path home;
+  private LocalCluster cluster;
+
+  @AfterEach
+  void stop() {
+    try {
+      if (cluster != null) {
+        cluster.destroy();
+        cluster.close();
+      }
+    } finally {
+      Leftovers.kill(home);
+    }
+  }
+
+  @Test
+  void aScaleInterruptedAfterStartingANodeUsesThatNodeWhenRunAgain() throws Exception {
+    cluster = TestClusters.start(home, 3, 0);
+    try (ClusterData data = new ClusterData(cluster.addresses().get(0))) {
+      data.write("k", 5_000, 50);
+      // A scale killed right after it started the new node: recorded and running, not a member.
+      RedisProcess started = cluster.startNewNode();
+
+      var outcome = cluster.scale(4, 0, SlotMigrator.Options.defaults(), MigrationListener.NONE);
+
+      assertThat(outcome.result().slots()).isEqualTo(4096);
+      assertThat(cluster.nodes()).hasSize(4);
+      ClusterView view = cluster.observe();
+      assertThat(view.slotOwners()).hasSize(4);
+      assertThat(view.node(cluster.observer().report(started.address()).id()))
+          .get()
+          .satisfies(n -> assertThat(n.self().slots().size()).isEqualTo(4096));
+      assertThat(ClusterChecker.check(view)).isEmpty();
+      assertThat(data.missing("k", 5_000, 50)).isEmpty();
+      assertThat(cluster.spec().shards()).isEqualTo(4);
+      LocalCluster reopened = LocalCluster.open(home, cluster.spec().name(), l -> {}).orElseThrow();
+      try {
+        assertThat(reopened.spec().shards()).as("recorded shape").isEqualTo(4);
+      } finally {
+        reopened.close();
+      }
+    }
+  }
+
+  @Test
+  void replicasPerShardGoUpAndDown() throws Exception {
+    cluster = TestClusters.start(home, 3, 1);
+    cluster.scale(3, 2, SlotMigrator.Options.defaults(), MigrationListener.NONE);
+    ClusterView up = cluster.observe();
+    assertThat(up.reachable()).hasSize(9);
+    up.slotOwners().forEach(p -> assertThat(up.replicasOf(p.id())).hasSize(2));
+
+    var outcome = cluster.scale(3, 0, SlotMigrator.Options.defaults(), MigrationListener.NONE);
+
+    assertThat(outcome).as("no slot moved").isNull();
+    ClusterView down = cluster.observe();
+    assertThat(down.reachable()).hasSize(3);
+    assertThat(down.slotOwners()).hasSize(3);
+    assertThat(ClusterChecker.check(down)).isEmpty();
+    assertThat(cluster.nodes()).hasSize(3).allMatch(RedisProcess::alive);
+  }
+}
