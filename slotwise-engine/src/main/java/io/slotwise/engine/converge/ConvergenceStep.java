@@ -62,12 +62,18 @@ public final class ConvergenceStep {
    * Bounds of one step.
    *
    * @param maxSlotsPerStep slots one step moves at most
+   * @param waitToSettle whether a step whose cluster has the desired shape but is not quiet yet
+   *     (agreement, replicas syncing) waits for it; a supervisor that must stay responsive says no
    */
-  public record Options(int maxSlotsPerStep, SlotMigrator.Options migration) {
+  public record Options(int maxSlotsPerStep, SlotMigrator.Options migration, boolean waitToSettle) {
     public Options {
       if (maxSlotsPerStep < 1) {
         throw new IllegalArgumentException("a step must move at least one slot");
       }
+    }
+
+    public Options(int maxSlotsPerStep, SlotMigrator.Options migration) {
+      this(maxSlotsPerStep, migration, true);
     }
 
     public static Options defaults() {
@@ -264,6 +270,10 @@ public final class ConvergenceStep {
               + " shards with "
               + desired.replicasPerShard()
               + " replica(s) each, every slot served");
+    }
+    if (!options.waitToSettle()) {
+      return new Progressing(
+          Phase.SETTLING, "waiting for: " + left.get(0).message(), 0, left.size());
     }
     List<NodeAddress> members = view.reachable().stream().map(NodeReport::address).toList();
     StepExecutor executor = executor();

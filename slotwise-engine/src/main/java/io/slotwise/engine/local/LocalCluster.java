@@ -388,30 +388,25 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   /**
-   * One round of keeping the cluster alive: restarts every node whose process is gone on its own
-   * data directory (same node id), and introduces nodes that lost sight of the others.
+   * One round of keeping the cluster alive: one convergence step towards the recorded shape (which
+   * restarts every node whose process is gone on its own data directory, same node id, and carries
+   * on an unfinished scale), then introduces nodes that lost sight of the others.
    *
    * @return what it did, one line an action
    */
   public synchronized List<String> superviseOnce() {
     reload();
-    List<String> done = new ArrayList<>();
-    for (RedisProcess p : nodes) {
-      if (!p.alive() && !p.removed()) {
-        startOne(p);
-        awaitAnswer(p);
-        done.add(
-            "node "
-                + p.index()
-                + " ("
-                + p.address()
-                + ") had stopped; restarted it on its data directory");
-      }
-    }
+    List<String> done = new ArrayList<>(LocalScale.superviseStep(this, log));
     ClusterView view = observe();
-    Set<String> ids = new HashSet<>(view.reachableIds());
+    // A node alone and empty is not a lost member: the convergence step joins or removes it.
+    List<NodeReport> members =
+        view.reachable().stream()
+            .filter(r -> r.known().size() > 1 || !r.self().slots().isEmpty())
+            .toList();
+    Set<String> ids = new HashSet<>();
+    members.forEach(r -> ids.add(r.id()));
     NodeAddress anchor = addresses().get(0);
-    for (NodeReport r : view.reachable()) {
+    for (NodeReport r : members) {
       Set<String> seen = new HashSet<>();
       r.known().stream().filter(k -> !k.handshake()).forEach(k -> seen.add(k.id()));
       if (!seen.containsAll(ids)) {

@@ -9,7 +9,12 @@ import io.slotwise.engine.observe.ClusterView;
 import io.slotwise.engine.testing.ClusterData;
 import io.slotwise.engine.testing.Leftovers;
 import io.slotwise.engine.testing.TestClusters;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,5 +81,54 @@ class LocalScaleIT {
     assertThat(down.slotOwners()).hasSize(3);
     assertThat(ClusterChecker.check(down)).isEmpty();
     assertThat(cluster.nodes()).hasSize(3).allMatch(RedisProcess::alive);
+  }
+
+  @Test
+  void theSupervisorCarriesOnAScaleWhoseProcessDied() throws Exception {
+    cluster = TestClusters.start(home, 3, 0);
+    // A scale killed right after it recorded the shape it was asked for.
+    cluster.recordShape(4, 0);
+
+    List<String> done = new ArrayList<>();
+    for (int round = 0; round < 20; round++) {
+      List<String> lines = cluster.superviseOnce();
+      if (lines.isEmpty()) {
+        break;
+      }
+      done.addAll(lines);
+    }
+
+    assertThat(done)
+        .anyMatch(l -> l.startsWith("started 1 node"))
+        .anyMatch(l -> l.contains("moved"));
+    ClusterView view = cluster.observe();
+    assertThat(view.slotOwners())
+        .hasSize(4)
+        .allSatisfy(p -> assertThat(p.self().slots().size()).isEqualTo(4096));
+    assertThat(ClusterChecker.check(view)).isEmpty();
+  }
+
+  @Test
+  void theSupervisorLeavesTheClusterToARunningScaleAndRestartsNodesAfterwards() throws Exception {
+    cluster = TestClusters.start(home, 3, 0);
+    RedisProcess victim = cluster.nodes().get(2);
+    victim.crash();
+    try (FileChannel channel =
+            FileChannel.open(
+                cluster.spec().clusterDir().resolve(LocalScale.LOCK_FILE),
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        FileLock scaleRunning = channel.lock()) {
+      assertThat(cluster.superviseOnce()).noneMatch(l -> l.contains("restarted"));
+      assertThat(victim.alive()).isFalse();
+    }
+
+    List<String> done = cluster.superviseOnce();
+
+    assertThat(done)
+        .containsExactly(
+            "node-2 (" + victim.address() + ") had stopped; restarted it on its data directory");
+    assertThat(victim.alive()).isTrue();
+    cluster.awaitHealthy();
   }
 }
