@@ -50,6 +50,7 @@ import java.util.function.Consumer;
  *   <li>block when a node cannot be observed, when a lone node holds keys, or when the cluster has
  *       a problem only a repair settles (uncovered or conflicting slots, failed or unreachable
  *       nodes, handshakes, orphaned replicas);
+ *   <li>introduce members that do not know each other (a formation interrupted before its MEETs);
  *   <li>finish the slot moves an interrupted run left open (Redis records their targets);
  *   <li>the planner's next action: start nodes, form the cluster, join a node as primary or
  *       replica, move up to {@link Options#maxSlotsPerStep} slots (a drain or the weighted
@@ -211,6 +212,10 @@ public final class ConvergenceStep {
       if (blocked.isPresent()) {
         return blocked.get();
       }
+      Optional<StepResult> introduced = introduceStrangers(view);
+      if (introduced.isPresent()) {
+        return introduced.get();
+      }
       if (!view.openSlots().isEmpty()) {
         int open = view.openSlots().size();
         int finished = rebalancer().finishOpenMoves(seed(view));
@@ -260,6 +265,38 @@ public final class ConvergenceStep {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Members that do not know each other (a formation interrupted before its MEETs, a node that lost
+   * sight of the others) are introduced, as the formation would have done. Safe only because no two
+   * members claim a slot (the repair check before blocks that) so no claim can be overruled.
+   */
+  private Optional<StepResult> introduceStrangers(ClusterView view) {
+    List<NodeReport> members = view.reachable();
+    List<Step> meets = new ArrayList<>();
+    for (NodeReport a : members) {
+      for (NodeReport b : members) {
+        if (a != b
+            && a.about(b.id()).filter(rec -> !rec.handshake()).isEmpty()
+            && b.about(a.id()).filter(rec -> !rec.handshake()).isEmpty()
+            && a.address().compareTo(b.address()) < 0) {
+          meets.add(new Step.Meet(a.address(), b.address(), b.self().busPort()));
+        }
+      }
+    }
+    if (meets.isEmpty()) {
+      return Optional.empty();
+    }
+    StepExecutor executor = executor();
+    executor.run(meets);
+    executor.awaitAgreement(members.stream().map(NodeReport::address).toList());
+    return Optional.of(
+        new Progressing(
+            Phase.FORMING_CLUSTER,
+            "introduced " + meets.size() + " pair(s) of members that did not know each other",
+            meets.size(),
+            meets.size()));
   }
 
   private StepResult settle(ClusterView view, DesiredTopology desired) {

@@ -5,6 +5,7 @@ import io.slotwise.engine.converge.DesiredTopology;
 import io.slotwise.engine.converge.ProviderNode;
 import io.slotwise.engine.converge.StepResult;
 import io.slotwise.engine.execute.Waiter;
+import io.slotwise.engine.failure.Reason;
 import io.slotwise.engine.migrate.MigrationListener;
 import io.slotwise.engine.migrate.Rebalancer;
 import io.slotwise.engine.migrate.SlotMigrator;
@@ -13,8 +14,10 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.StandardOpenOption;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -26,6 +29,14 @@ import java.util.function.Consumer;
 public final class LocalScale {
   /** Held while a process converges the cluster, so that a supervisor does not step at once. */
   static final String LOCK_FILE = "converge.lock";
+
+  /**
+   * Blocked reasons the supervisor waits out quietly: a node that does not answer yet, a failure
+   * that the cluster's own failover or a repair settles, a wait that ran long.
+   */
+  private static final Set<Reason> WAITED_OUT =
+      EnumSet.of(
+          Reason.NODE_UNREACHABLE, Reason.REPAIR_NEEDED, Reason.TIMEOUT, Reason.NODE_LOADING);
 
   private LocalScale() {}
 
@@ -143,6 +154,9 @@ public final class LocalScale {
         if (p.phase() != StepResult.Phase.SETTLING) {
           return List.of(p.what());
         }
+      }
+      if (result instanceof StepResult.Blocked b && !WAITED_OUT.contains(b.reason())) {
+        throw new LocalClusterException(b.message());
       }
       return List.of();
     } catch (IOException e) {

@@ -6,7 +6,9 @@ import io.slotwise.engine.converge.StepResult.Blocked;
 import io.slotwise.engine.converge.StepResult.Converged;
 import io.slotwise.engine.converge.StepResult.Phase;
 import io.slotwise.engine.converge.StepResult.Progressing;
+import io.slotwise.engine.execute.StepExecutor;
 import io.slotwise.engine.execute.Waiter;
+import io.slotwise.engine.failure.EngineException;
 import io.slotwise.engine.failure.Reason;
 import io.slotwise.engine.health.ClusterChecker;
 import io.slotwise.engine.local.LocalCluster;
@@ -14,13 +16,19 @@ import io.slotwise.engine.local.LocalNodeProvider;
 import io.slotwise.engine.local.RedisProcess;
 import io.slotwise.engine.migrate.MigrationListener;
 import io.slotwise.engine.migrate.SlotMigrator;
+import io.slotwise.engine.observe.ClusterObserver;
 import io.slotwise.engine.observe.ClusterView;
 import io.slotwise.engine.observe.NodeReport;
+import io.slotwise.engine.plan.Step;
+import io.slotwise.engine.redis.Credentials;
+import io.slotwise.engine.redis.RedisAdmin;
 import io.slotwise.engine.testing.ClientLoad;
 import io.slotwise.engine.testing.ClusterData;
+import io.slotwise.engine.testing.FreshNodes;
 import io.slotwise.engine.testing.Leftovers;
 import io.slotwise.engine.testing.TestClusters;
 import io.slotwise.engine.topology.HashSlots;
+import io.slotwise.engine.topology.NodeAddress;
 import io.slotwise.engine.topology.SlotSet;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -223,6 +231,80 @@ class ConvergenceIT {
       converge(DesiredTopology.of(3, 0));
       assertHealthy(3, 0);
       assertThat(data.missing("k", 2_000, 50)).isEmpty();
+    }
+  }
+
+  /** Fixed processes as a provider: it cannot start nodes, it removes by stopping. */
+  record FixedProvider(List<RedisProcess> processes) implements NodeProvider {
+    @Override
+    public List<ProviderNode> nodes() {
+      return processes.stream()
+          .map(
+              p ->
+                  new ProviderNode(
+                      "fresh-" + p.index(), p.address(), p.address().host(), p.alive()))
+          .toList();
+    }
+
+    @Override
+    public ProviderNode start(NodeSpec spec) {
+      throw new EngineException(Reason.NODE_START_FAILED, "this provider has no more nodes");
+    }
+
+    @Override
+    public void replace(ProviderNode node) {
+      throw new EngineException(Reason.NODE_START_FAILED, "this provider cannot restart nodes");
+    }
+
+    @Override
+    public void remove(ProviderNode node) {
+      processes.stream()
+          .filter(p -> p.address().equals(node.address()))
+          .forEach(RedisProcess::kill);
+    }
+  }
+
+  @Test
+  void aFormationInterruptedBeforeItsMeetsIsCarriedOnByTheNextStep() {
+    try (FreshNodes fresh = FreshNodes.start(home, 6);
+        RedisAdmin admin = new RedisAdmin(Credentials.NONE);
+        ClusterObserver observer = new ClusterObserver(admin)) {
+      // What a create killed after the epochs and slots, before the first MEET, leaves behind.
+      List<NodeAddress> primaries = fresh.addresses().subList(0, 3);
+      StepExecutor executor = new StepExecutor(admin, observer, Waiter.standard(), LOG::info);
+      for (int i = 0; i < 3; i++) {
+        executor.run(new Step.SetConfigEpoch(primaries.get(i), i + 1));
+        int from = i * HashSlots.COUNT / 3;
+        int to = (i + 1) * HashSlots.COUNT / 3 - 1;
+        executor.run(new Step.AssignSlots(primaries.get(i), SlotSet.range(from, to)));
+      }
+      FixedProvider provider = new FixedProvider(fresh.processes());
+      ConvergenceStep step =
+          new ConvergenceStep(
+              admin,
+              observer,
+              Waiter.standard(),
+              ConvergenceStep.Options.defaults(),
+              MigrationListener.NONE,
+              LOG::info);
+      List<StepResult> trace = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        StepResult r = step.step(DesiredTopology.of(3, 1), provider);
+        LOG.info("step: {}", r);
+        trace.add(r);
+        if (!(r instanceof Progressing)) {
+          break;
+        }
+      }
+
+      assertThat(trace.get(trace.size() - 1)).isInstanceOf(Converged.class);
+      assertThat(trace.get(0)).isInstanceOf(Progressing.class);
+      assertThat(((Progressing) trace.get(0)).phase()).isEqualTo(Phase.FORMING_CLUSTER);
+      assertThat(trace).noneMatch(r -> r instanceof Blocked);
+      ClusterView view = observer.observe(fresh.addresses());
+      assertThat(view.slotOwners()).hasSize(3);
+      view.slotOwners().forEach(p -> assertThat(view.replicasOf(p.id())).hasSize(1));
+      assertThat(ClusterChecker.check(view)).isEmpty();
     }
   }
 }
