@@ -1,6 +1,7 @@
 package io.slotwise.engine.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.slotwise.engine.health.ClusterChecker;
 import io.slotwise.engine.migrate.MigrationListener;
@@ -130,5 +131,19 @@ class LocalScaleIT {
             "node-2 (" + victim.address() + ") had stopped; restarted it on its data directory");
     assertThat(victim.alive()).isTrue();
     cluster.awaitHealthy();
+  }
+
+  @Test
+  void aNodeThatCannotBeRestartedIsReportedBySupervision() throws Exception {
+    cluster = TestClusters.start(home, 3, 0);
+    RedisProcess victim = cluster.nodes().get(0);
+    victim.crash();
+    java.nio.file.Files.writeString(
+        victim.configFile(), "no-such-directive yes\n", StandardOpenOption.APPEND);
+
+    assertThatThrownBy(() -> cluster.superviseOnce())
+        .isInstanceOf(LocalClusterException.class)
+        .hasMessageStartingWith("cannot restart node node-0: ");
+    assertThat(victim.alive()).isFalse();
   }
 }
