@@ -9,6 +9,7 @@ import io.slotwise.engine.health.Problem;
 import io.slotwise.engine.observe.ClusterView;
 import io.slotwise.engine.observe.NodeRecord;
 import io.slotwise.engine.observe.NodeReport;
+import io.slotwise.engine.plan.CreatePlanner;
 import io.slotwise.engine.plan.ShardLayout;
 import io.slotwise.engine.plan.Step;
 import io.slotwise.engine.topology.FailoverMode;
@@ -85,6 +86,21 @@ final class ClusterCommand implements Runnable {
 
     @Override
     public Integer call() {
+      // The engine speaks of replicas per shard; the command line names its option.
+      if (replicas < 0) {
+        throw new UserError("--replicas must be 0 or more, got " + replicas);
+      }
+      if (nodes.size() / (replicas + 1) < CreatePlanner.MIN_SHARDS) {
+        throw new UserError(
+            "a cluster needs at least "
+                + CreatePlanner.MIN_SHARDS
+                + " primaries: "
+                + CreatePlanner.MIN_SHARDS * (replicas + 1)
+                + " nodes for --replicas "
+                + replicas
+                + ", got "
+                + nodes.size());
+      }
       List<NodeAddress> addresses = nodes.stream().map(ClusterSession::address).toList();
       long start = System.nanoTime();
       try (ClusterSession s = session()) {

@@ -24,7 +24,11 @@ public enum Reason {
   /** Acting now could lose or hide data, or depends on a node nobody can observe. */
   UNSAFE("Unsafe"),
   /** Local processes, files or ports of a local cluster. */
-  LOCAL_RUNTIME("LocalRuntime");
+  LOCAL_RUNTIME("LocalRuntime"),
+  /** The node provider could not start, restart or remove a node. */
+  NODE_START_FAILED("NodeStartFailed"),
+  /** The cluster has a problem that only a repair (check and fix) settles; nothing was changed. */
+  REPAIR_NEEDED("RepairNeeded");
 
   private final String code;
 

@@ -10,7 +10,6 @@ import io.slotwise.engine.migrate.SlotMigrator;
 import io.slotwise.engine.observe.ClusterObserver;
 import io.slotwise.engine.observe.ClusterView;
 import io.slotwise.engine.observe.NodeReport;
-import io.slotwise.engine.plan.BalanceBy;
 import io.slotwise.engine.plan.ShardLayout;
 import io.slotwise.engine.redis.Credentials;
 import io.slotwise.engine.redis.RedisAdmin;
@@ -30,7 +29,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -141,6 +139,25 @@ public final class LocalCluster implements AutoCloseable {
       c.destroy();
       throw e;
     }
+  }
+
+  /**
+   * Records a new cluster that has no nodes yet, for a caller that starts them one by one ({@link
+   * #startNewNode}) and forms the cluster itself, such as the convergence step.
+   */
+  public static LocalCluster empty(LocalClusterSpec spec, Consumer<String> log) {
+    requireServer(spec.redisServer());
+    if (readState(spec.home(), spec.name()).isPresent()) {
+      throw new LocalClusterException("local cluster '" + spec.name() + "' already exists");
+    }
+    LocalCluster c = new LocalCluster(spec, chooseBlock(spec.home(), spec.name()), List.of(), log);
+    try {
+      c.saveState();
+    } catch (IOException e) {
+      c.close();
+      throw new LocalClusterException("cannot write " + spec.clusterDir() + ": " + e.getMessage());
+    }
+    return c;
   }
 
   /** The cluster recorded under {@code home/name}, if any, whether its processes run or not. */
@@ -371,30 +388,25 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   /**
-   * One round of keeping the cluster alive: restarts every node whose process is gone on its own
-   * data directory (same node id), and introduces nodes that lost sight of the others.
+   * One round of keeping the cluster alive: one convergence step towards the recorded shape (which
+   * restarts every node whose process is gone on its own data directory, same node id, and carries
+   * on an unfinished scale), then introduces nodes that lost sight of the others.
    *
    * @return what it did, one line an action
    */
   public synchronized List<String> superviseOnce() {
     reload();
-    List<String> done = new ArrayList<>();
-    for (RedisProcess p : nodes) {
-      if (!p.alive() && !p.removed()) {
-        startOne(p);
-        awaitAnswer(p);
-        done.add(
-            "node "
-                + p.index()
-                + " ("
-                + p.address()
-                + ") had stopped; restarted it on its data directory");
-      }
-    }
+    List<String> done = new ArrayList<>(LocalScale.superviseStep(this, log));
     ClusterView view = observe();
-    Set<String> ids = new HashSet<>(view.reachableIds());
+    // A node alone and empty is not a lost member: the convergence step joins or removes it.
+    List<NodeReport> members =
+        view.reachable().stream()
+            .filter(r -> r.known().size() > 1 || !r.self().slots().isEmpty())
+            .toList();
+    Set<String> ids = new HashSet<>();
+    members.forEach(r -> ids.add(r.id()));
     NodeAddress anchor = addresses().get(0);
-    for (NodeReport r : view.reachable()) {
+    for (NodeReport r : members) {
       Set<String> seen = new HashSet<>();
       r.known().stream().filter(k -> !k.handshake()).forEach(k -> seen.add(k.id()));
       if (!seen.containsAll(ids)) {
@@ -411,9 +423,10 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   /**
-   * Changes the number of shards and replicas of a running cluster. Growing: new nodes start, join
-   * as empty primaries (and their replicas), then slots move onto them. Shrinking: the highest
-   * shards (by node index) are drained, their nodes leave the cluster and stop.
+   * Changes the number of shards and replicas of a running cluster, through the convergence step
+   * ({@link LocalScale}). Growing: new nodes start, join as empty primaries (and their replicas),
+   * then slots move onto them. Shrinking: the newest shards (by node index) are drained, their
+   * nodes leave the cluster and stop.
    *
    * @param listener hears about data movement
    * @return the outcome of the data movement, or null when no data moved
@@ -421,62 +434,7 @@ public final class LocalCluster implements AutoCloseable {
   public synchronized Rebalancer.Outcome scale(
       int shards, int replicas, SlotMigrator.Options options, MigrationListener listener)
       throws IOException {
-    LocalClusterSpec target = spec.withShards(shards, replicas);
-    reload();
-    ClusterView view = observe();
-    if (!view.unreachable().isEmpty()) {
-      throw new LocalClusterException(
-          "cannot scale while a node is unreachable: " + view.unreachable().get(0).error());
-    }
-    Waiter waiter = Waiter.standard();
-    NodeMembership membership = new NodeMembership(admin, observer, waiter, log);
-    List<List<RedisProcess>> current = shardsByIndex(view);
-    NodeAddress seed = current.get(0).get(0).address();
-    Rebalancer rebalancer = new Rebalancer(admin, observer, waiter, options, listener, log);
-    Rebalancer.Outcome outcome = null;
-    if (shards < current.size()) {
-      List<List<RedisProcess>> leaving = current.subList(shards, current.size());
-      for (List<RedisProcess> shard : leaving) {
-        String primaryId = observer.report(shard.get(0).address()).id();
-        log.accept("draining shard of " + shard.get(0).address());
-        outcome = rebalancer.drain(seed, primaryId, false);
-      }
-      List<RedisProcess> removing = new ArrayList<>();
-      for (List<RedisProcess> shard : leaving) {
-        for (int i = shard.size() - 1; i >= 0; i--) {
-          removing.add(shard.get(i));
-        }
-      }
-      removeNodes(membership, seed, removing);
-      current = new ArrayList<>(current.subList(0, shards));
-    }
-    // Replicas per remaining shard.
-    for (List<RedisProcess> shard : current) {
-      String primaryId = observer.report(shard.get(0).address()).id();
-      for (int have = shard.size() - 1; have < replicas; have++) {
-        RedisProcess r = startNewNode();
-        membership.add(seed, r.address(), primaryId, false);
-      }
-      if (shard.size() - 1 > replicas) {
-        removeNodes(membership, seed, new ArrayList<>(shard.subList(1 + replicas, shard.size())));
-      }
-    }
-    if (shards > current.size()) {
-      for (int i = current.size(); i < shards; i++) {
-        RedisProcess p = startNewNode();
-        String id = membership.add(seed, p.address(), null, false);
-        for (int r = 0; r < replicas; r++) {
-          RedisProcess rp = startNewNode();
-          membership.add(seed, rp.address(), id, false);
-        }
-      }
-      outcome =
-          rebalancer.rebalance(
-              seed, new Rebalancer.Request(BalanceBy.SLOTS, 0, Map.of(), true, null, false));
-    }
-    spec = target;
-    saveState();
-    return outcome;
+    return LocalScale.run(this, shards, replicas, options, listener, log);
   }
 
   /**
@@ -531,6 +489,32 @@ public final class LocalCluster implements AutoCloseable {
       deleteTree(p.dir());
       log.accept("stopped node " + p.index() + " at " + p.address());
     }
+  }
+
+  /** Starts a node whose process is gone on its own data directory and waits until it answers. */
+  public synchronized void restartNode(RedisProcess p) {
+    startOne(p);
+    awaitAnswer(p);
+  }
+
+  /**
+   * Stops a node that is no longer a member of the cluster, drops it from the recorded nodes and
+   * deletes its data directory; it is marked removed first, so no supervisor restarts it.
+   */
+  public synchronized void discardNode(RedisProcess p) throws IOException {
+    p.markRemoved();
+    nodes.removeIf(n -> n.index() == p.index());
+    saveState();
+    p.kill();
+    admin.forget(p.address());
+    deleteTree(p.dir());
+    log.accept("stopped node " + p.index() + " at " + p.address());
+  }
+
+  /** Records the shards and replicas per shard the cluster now has. */
+  public synchronized void recordShape(int shards, int replicas) throws IOException {
+    spec = spec.withShards(shards, replicas);
+    saveState();
   }
 
   /** Stops every node (SHUTDOWN NOSAVE, then signals) and waits until no process is left. */

@@ -13,12 +13,12 @@ import io.slotwise.engine.plan.BalanceBy;
 import io.slotwise.engine.plan.PlanningException;
 import io.slotwise.engine.plan.RebalancePlan;
 import io.slotwise.engine.plan.RebalancePlanner;
+import io.slotwise.engine.plan.ReshardPlanner;
 import io.slotwise.engine.plan.SlotStats;
 import io.slotwise.engine.redis.RedisAdmin;
 import io.slotwise.engine.topology.NodeAddress;
 import io.slotwise.engine.topology.SlotSet;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -96,7 +96,7 @@ public final class Rebalancer {
     for (String id : request.weights().keySet()) {
       if (view.node(id).filter(n -> n.self().primary()).isEmpty()) {
         throw new PlanningException(
-            "--weight names " + id + ", which is not a live primary of this cluster");
+            "a weight names node " + id + ", which is not a live primary of this cluster");
       }
     }
     SlotStats stats = new SlotStatsCollector(admin).collect(view, request.by() == BalanceBy.MEMORY);
@@ -119,7 +119,8 @@ public final class Rebalancer {
             .filter(n -> n.self().primary())
             .orElseThrow(
                 () ->
-                    new PlanningException("--to " + to + " is not a live primary of this cluster"));
+                    new PlanningException(
+                        "target node " + to + " is not a live primary of this cluster"));
     List<NodeReport> sources = new ArrayList<>();
     for (String id : new java.util.LinkedHashSet<>(from)) {
       NodeReport s =
@@ -128,72 +129,29 @@ public final class Rebalancer {
               .orElseThrow(
                   () ->
                       new PlanningException(
-                          "--from " + id + " is not a live primary of this cluster"));
+                          "source node " + id + " is not a live primary of this cluster"));
       if (s.id().equals(to)) {
-        throw new PlanningException("--from and --to name the same node " + to);
+        throw new PlanningException("node " + to + " is both a source and the target");
       }
       sources.add(s);
     }
     int available = sources.stream().mapToInt(s -> s.self().slots().size()).sum();
     if (count < 1 || count > available) {
       throw new PlanningException(
-          "--slots must be between 1 and " + available + " (what the sources own), got " + count);
+          "the number of slots to move must be between 1 and "
+              + available
+              + " (what the sources own), got "
+              + count);
     }
     SlotStats stats = new SlotStatsCollector(admin).collect(view, false);
-    List<RebalancePlan.PlannedMove> moves = new ArrayList<>();
-    // Shares in proportion to what each source owns: floors first, then the remaining slots to the
-    // largest fractions among sources that still have slots to give.
-    int[] share = new int[sources.size()];
-    double[] frac = new double[sources.size()];
-    int given = 0;
-    for (int i = 0; i < sources.size(); i++) {
-      double exact = (double) count * sources.get(i).self().slots().size() / available;
-      share[i] = (int) Math.floor(exact);
-      frac[i] = exact - share[i];
-      given += share[i];
-    }
-    while (given < count) {
-      int best = -1;
-      for (int i = 0; i < sources.size(); i++) {
-        if (share[i] < sources.get(i).self().slots().size() && (best < 0 || frac[i] > frac[best])) {
-          best = i;
-        }
-      }
-      share[best]++;
-      frac[best] = -1;
-      given++;
-    }
-    for (int i = 0; i < sources.size(); i++) {
-      NodeReport s = sources.get(i);
-      List<Integer> slots = new ArrayList<>();
-      for (int x : s.self().slots().toArray()) {
-        slots.add(x);
-      }
-      slots.sort(
-          Comparator.comparingLong((Integer x) -> stats.keys()[x])
-              .thenComparing(Comparator.reverseOrder()));
-      for (int k = 0; k < share[i]; k++) {
-        moves.add(new RebalancePlan.PlannedMove(slots.get(k), s.id(), to));
-      }
-    }
-    Map<String, Long> before = new java.util.LinkedHashMap<>();
-    Map<String, Long> after = new java.util.LinkedHashMap<>();
-    Map<String, Double> targetLoad = new java.util.LinkedHashMap<>();
+    Map<String, SlotSet> owners = new java.util.LinkedHashMap<>();
     for (NodeReport p : view.slotOwners()) {
-      before.put(p.id(), (long) p.self().slots().size());
+      owners.put(p.id(), p.self().slots());
     }
-    before.putIfAbsent(target.id(), (long) target.self().slots().size());
-    after.putAll(before);
-    for (RebalancePlan.PlannedMove m : moves) {
-      after.merge(m.from(), -1L, Long::sum);
-      after.merge(m.to(), 1L, Long::sum);
-    }
-    after.forEach((k, v) -> targetLoad.put(k, (double) v));
-    long keys = moves.stream().mapToLong(m -> stats.keys()[m.slot()]).sum();
-    long bytes = moves.stream().mapToLong(m -> stats.bytes()[m.slot()]).sum();
+    owners.putIfAbsent(target.id(), target.self().slots());
     RebalancePlan plan =
-        new RebalancePlan(
-            BalanceBy.SLOTS, moves, before, after, targetLoad, keys, bytes, List.of());
+        ReshardPlanner.plan(
+            owners, sources.stream().map(NodeReport::id).toList(), to, count, stats);
     return execute(seed, view, plan, stats, resumed, dryRun);
   }
 
@@ -223,11 +181,11 @@ public final class Rebalancer {
           "the cluster must be healthy before data moves: "
               + blocking.get(0).message()
               + (blocking.size() > 1 ? " (and " + (blocking.size() - 1) + " more problems)" : "")
-              + "; run 'slotwise cluster check' and 'fix'");
+              + "; check and fix the cluster first");
     }
     if (!allowOpenSlots && !view.openSlots().isEmpty()) {
       throw new PlanningException(
-          "slots " + view.openSlots().keySet() + " are still open; run 'slotwise cluster fix'");
+          "slots " + view.openSlots().keySet() + " are still open; fix the cluster first");
     }
     return view;
   }
@@ -274,7 +232,7 @@ public final class Rebalancer {
       NodeReport tr = view.node(t).orElse(null);
       if (sr == null || tr == null || !tr.self().primary() || !(sourceOwns || targetOwns)) {
         throw new PlanningException(
-            "slot " + slot + " is open in a way only 'slotwise cluster fix' can settle");
+            "slot " + slot + " is open in a way only a cluster fix can settle");
       }
       moves.add(new SlotMove(slot, s, sr.address(), t, tr.address()));
     }
@@ -295,6 +253,57 @@ public final class Rebalancer {
     view.reachable().forEach(r -> addresses.put(r.id(), r.address()));
     Outcome planned = new Outcome(plan, null, resumed, addresses, stats, seed, primaries(view));
     return dryRun ? planned : move(planned);
+  }
+
+  /**
+   * Finishes every slot move that an interrupted run left open, towards the target it had.
+   *
+   * @return the number of slots finished; 0 when none was open
+   */
+  public int finishOpenMoves(NodeAddress seed) {
+    return resumeOpenSlots(seed, false);
+  }
+
+  /**
+   * The same planned outcome with at most {@code maxSlots} of its moves, for bounded steps: the
+   * first moves of the plan, whose order puts the cheapest slots first. Planning again after they
+   * ran gives the rest.
+   */
+  public static Outcome limit(Outcome planned, int maxSlots) {
+    RebalancePlan plan = planned.plan();
+    if (plan.moves().size() <= maxSlots) {
+      return planned;
+    }
+    List<RebalancePlan.PlannedMove> moves = plan.moves().subList(0, maxSlots);
+    Map<String, Long> after = new java.util.LinkedHashMap<>(plan.before());
+    long keys = 0;
+    long bytes = 0;
+    for (RebalancePlan.PlannedMove m : moves) {
+      after.merge(m.from(), -1L, Long::sum);
+      after.merge(m.to(), 1L, Long::sum);
+      if (planned.stats() != null) {
+        keys += planned.stats().keys()[m.slot()];
+        bytes += planned.stats().bytes()[m.slot()];
+      }
+    }
+    RebalancePlan limited =
+        new RebalancePlan(
+            plan.by(),
+            List.copyOf(moves),
+            plan.before(),
+            plan.by() == BalanceBy.SLOTS ? after : plan.after(),
+            plan.target(),
+            keys,
+            bytes,
+            plan.notes());
+    return new Outcome(
+        limited,
+        planned.result(),
+        planned.resumedSlots(),
+        planned.addresses(),
+        planned.stats(),
+        planned.seed(),
+        planned.primaries());
   }
 
   /**

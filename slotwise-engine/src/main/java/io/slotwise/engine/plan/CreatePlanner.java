@@ -34,7 +34,7 @@ public final class CreatePlanner {
 
   public static List<ShardLayout> layout(List<Candidate> nodes, int replicas) {
     if (replicas < 0) {
-      throw new PlanningException("--replicas must be 0 or more, got " + replicas);
+      throw new PlanningException("replicas per shard must be 0 or more, got " + replicas);
     }
     int shards = nodes.size() / (replicas + 1);
     if (shards < MIN_SHARDS) {
@@ -43,9 +43,9 @@ public final class CreatePlanner {
               + MIN_SHARDS
               + " primaries: "
               + (MIN_SHARDS * (replicas + 1))
-              + " nodes for --replicas "
+              + " nodes for "
               + replicas
-              + ", got "
+              + " replicas per shard, got "
               + nodes.size());
     }
     Map<String, List<Candidate>> byDomain = new LinkedHashMap<>();

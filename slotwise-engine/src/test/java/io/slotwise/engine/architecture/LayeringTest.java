@@ -70,6 +70,36 @@ class LayeringTest {
   }
 
   @Test
+  void onlyTheLocalRuntimeDependsOnTheConvergenceStep() {
+    noClasses()
+        .that()
+        .resideInAnyPackage(
+            "io.slotwise.engine.observe..",
+            "io.slotwise.engine.plan..",
+            "io.slotwise.engine.execute..",
+            "io.slotwise.engine.migrate..",
+            "io.slotwise.engine.health..",
+            "io.slotwise.engine.redis..",
+            "io.slotwise.engine.topology..",
+            "io.slotwise.engine.failure..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.slotwise.engine.converge..")
+        .check(engine);
+  }
+
+  @Test
+  void theConvergenceStepKnowsNoNodeProviderImplementation() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.slotwise.engine.converge..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.slotwise.engine.local..")
+        .check(engine);
+  }
+
+  @Test
   void theEngineKnowsNothingOfTheCommandLine() {
     noClasses()
         .should()
