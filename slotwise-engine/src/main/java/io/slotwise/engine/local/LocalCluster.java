@@ -1,6 +1,7 @@
 package io.slotwise.engine.local;
 
 import io.slotwise.engine.execute.ClusterCreator;
+import io.slotwise.engine.execute.ConfigJournal;
 import io.slotwise.engine.execute.StepExecutor;
 import io.slotwise.engine.execute.Waiter;
 import io.slotwise.engine.migrate.MigrationListener;
@@ -98,6 +99,7 @@ public final class LocalCluster implements AutoCloseable {
       log.accept("resuming local cluster '" + spec.name() + "' from " + dir);
       try {
         c.processes.startAll(c.nodes(), c.spec.redisServer());
+        c.restorePendingConfig();
         c.awaitHealthy();
         return c;
       } catch (RuntimeException e) {
@@ -119,7 +121,8 @@ public final class LocalCluster implements AutoCloseable {
         p.writeConfig(spec);
       }
       c.processes.startAll(c.nodes(), spec.redisServer());
-      ClusterCreator creator = new ClusterCreator(c.admin, c.observer, Waiter.standard(), log);
+      ClusterCreator creator =
+          new ClusterCreator(c.admin, c.observer, Waiter.standard(), c.journal(), log);
       List<ShardLayout> layout = creator.plan(c.addresses(), spec.replicas(), a -> a.host());
       creator.create(layout);
       return c;
@@ -134,8 +137,30 @@ public final class LocalCluster implements AutoCloseable {
 
   /** The cluster recorded under {@code home/name}, if any, whether its processes run or not. */
   public static Optional<LocalCluster> open(Path home, String name, Consumer<String> log) {
-    return ClusterStateFile.read(home, name)
-        .map(st -> new LocalCluster(st.spec(), st.block(), st.nodes(), log));
+    Optional<LocalCluster> c =
+        ClusterStateFile.read(home, name)
+            .map(st -> new LocalCluster(st.spec(), st.block(), st.nodes(), log));
+    c.ifPresent(LocalCluster::restorePendingConfig);
+    return c;
+  }
+
+  /**
+   * Puts back configuration values that an earlier Slotwise process lowered on these nodes (while
+   * they formed or joined) and died before it could restore; see {@link ConfigJournal}.
+   */
+  public List<String> restorePendingConfig() {
+    ConfigJournal j = journal();
+    if (j.isEmpty()) {
+      return List.of();
+    }
+    List<String> done = j.restore(admin, addresses());
+    done.forEach(log);
+    return done;
+  }
+
+  /** Where values lowered for a while on this cluster's nodes are recorded. */
+  ConfigJournal journal() {
+    return ConfigJournal.in(spec.clusterDir().resolve("temporary-config"));
   }
 
   /** Re-reads the node list from the cluster's folder: another process may have scaled it. */

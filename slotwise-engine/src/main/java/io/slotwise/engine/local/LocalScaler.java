@@ -41,7 +41,7 @@ final class LocalScaler {
     ClusterObserver observer = cluster.observer();
     Waiter waiter = Waiter.standard();
     NodeMembership membership =
-        new NodeMembership(cluster.admin(), observer, waiter, cluster.log());
+        new NodeMembership(cluster.admin(), observer, waiter, cluster.journal(), cluster.log());
     List<List<RedisProcess>> current = shardsByIndex(view);
     NodeAddress seed = current.get(0).get(0).address();
     Rebalancer rebalancer =

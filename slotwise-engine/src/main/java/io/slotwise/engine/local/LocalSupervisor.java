@@ -24,7 +24,7 @@ final class LocalSupervisor {
    */
   List<String> superviseOnce() {
     cluster.reload();
-    List<String> done = new ArrayList<>();
+    List<String> done = new ArrayList<>(cluster.restorePendingConfig());
     List<RedisProcess> nodes = cluster.nodes();
     for (RedisProcess p : nodes) {
       if (!p.alive() && !p.removed()) {
