@@ -3,11 +3,10 @@ package io.slotwise.engine.local;
 import io.slotwise.engine.topology.NodeAddress;
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Writer;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -103,7 +102,7 @@ final class ClusterStateFile {
 
   static void write(State st) throws IOException {
     LocalClusterSpec spec = st.spec();
-    Files.createDirectories(spec.clusterDir());
+    PrivateFiles.createDirectories(spec.clusterDir());
     Properties p = new Properties();
     p.setProperty("shards", Integer.toString(spec.shards()));
     p.setProperty("replicas", Integer.toString(spec.replicas()));
@@ -123,13 +122,9 @@ final class ClusterStateFile {
       p.setProperty("node." + i + ".address", n.address().toString());
       p.setProperty("node." + i + ".bus", Integer.toString(n.busPort()));
     }
-    Path state = spec.clusterDir().resolve(NAME);
-    Path tmp = state.resolveSibling(NAME + ".tmp");
-    try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-      p.store(w, "slotwise local cluster " + spec.name());
-    }
-    tmp.toFile().setReadable(false, false);
-    tmp.toFile().setReadable(true, true);
-    Files.move(tmp, state, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    StringWriter w = new StringWriter();
+    p.store(w, "slotwise local cluster " + spec.name());
+    // Holds the password: 0600 from the start.
+    PrivateFiles.write(spec.clusterDir().resolve(NAME), w.toString());
   }
 }
