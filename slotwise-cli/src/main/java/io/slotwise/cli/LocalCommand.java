@@ -65,7 +65,12 @@ final class LocalCommand implements Runnable {
     }
 
     LocalCluster open() {
-      return LocalCluster.open(home(), name, line -> {})
+      return open(line -> {});
+    }
+
+    /** Opens the cluster; {@code log} hears what the engine does on it. */
+    LocalCluster open(java.util.function.Consumer<String> log) {
+      return LocalCluster.open(home(), name, log)
           .orElseThrow(
               () ->
                   new UserError(
@@ -323,7 +328,7 @@ final class LocalCommand implements Runnable {
   static final class Supervise extends Verb {
     @Override
     public Integer call() throws Exception {
-      LocalCluster c = where.open();
+      LocalCluster c = where.open(this::say);
       return loop(c, out(), false);
     }
 

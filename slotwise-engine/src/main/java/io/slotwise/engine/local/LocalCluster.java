@@ -41,6 +41,7 @@ public final class LocalCluster implements AutoCloseable {
   private final ClusterObserver observer;
   private final NodeProcesses processes;
   private final Consumer<String> log;
+  private LocalSupervisor supervisor;
 
   private LocalCluster(
       LocalClusterSpec spec, int block, List<RedisProcess> nodes, Consumer<String> log) {
@@ -203,7 +204,10 @@ public final class LocalCluster implements AutoCloseable {
    * @return what it did, one line an action
    */
   public synchronized List<String> superviseOnce() {
-    return new LocalSupervisor(this).superviseOnce();
+    if (supervisor == null) {
+      supervisor = new LocalSupervisor(this);
+    }
+    return supervisor.superviseOnce();
   }
 
   /**

@@ -1,19 +1,38 @@
 package io.slotwise.engine.local;
 
+import io.slotwise.engine.execute.NodeMembership;
+import io.slotwise.engine.execute.Waiter;
 import io.slotwise.engine.observe.ClusterView;
+import io.slotwise.engine.observe.NodeRecord;
 import io.slotwise.engine.observe.NodeReport;
 import io.slotwise.engine.topology.NodeAddress;
+import io.slotwise.engine.topology.SlotSet;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * One round of keeping a local cluster alive: restarts every node whose process is gone on its own
- * data directory (same node id), and introduces nodes that lost sight of the others.
+ * One round of keeping a local cluster alive: restarts nodes whose process is gone, and introduces
+ * nodes that lost sight of the others.
+ *
+ * <p>A stopped node restarts on its own data directory (same node id) when that is safe: it was a
+ * replica (it resyncs from its primary), it owned no slots, or its data survived (append-only file
+ * on). A primary that owned slots and has no data would come back claiming them with no keys, and
+ * its replica would copy the empty data set; so it is never restarted with that identity. While the
+ * other nodes still see it as the owner of its slots, it stays stopped (its replica takes over
+ * after the node timeout). Once another node owns those slots in every view, its old identity is
+ * forgotten by every node and it starts as a new, empty node that joins as a replica of the node
+ * that took over.
  */
 final class LocalSupervisor {
   private final LocalCluster cluster;
+  private final Set<String> saidWaiting = new HashSet<>();
 
   LocalSupervisor(LocalCluster cluster) {
     this.cluster = cluster;
@@ -27,7 +46,13 @@ final class LocalSupervisor {
     List<String> done = new ArrayList<>(cluster.restorePendingConfig());
     List<RedisProcess> nodes = cluster.nodes();
     for (RedisProcess p : nodes) {
-      if (!p.alive() && !p.removed()) {
+      if (p.alive() || p.removed()) {
+        continue;
+      }
+      Optional<NodeRecord> last = lastSelf(p);
+      boolean unsafe =
+          last.isPresent() && last.get().primary() && !last.get().slots().isEmpty() && !hasData(p);
+      if (!unsafe) {
         cluster.processes().start(p, cluster.spec().redisServer());
         cluster.processes().awaitAnswer(p);
         done.add(
@@ -36,6 +61,8 @@ final class LocalSupervisor {
                 + " ("
                 + p.address()
                 + ") had stopped; restarted it on its data directory");
+      } else {
+        rejoinWithoutData(p, last.get()).ifPresent(done::add);
       }
     }
     ClusterView view = cluster.observe();
@@ -55,5 +82,137 @@ final class LocalSupervisor {
       }
     }
     return done;
+  }
+
+  /**
+   * A primary that lost its data: waits while any node still sees it as the owner of its slots;
+   * then forgets its old identity everywhere and starts it as a new replica of the new owner.
+   *
+   * @return the action taken, or empty while it waits
+   */
+  private Optional<String> rejoinWithoutData(RedisProcess p, NodeRecord last) {
+    String oldId = last.id();
+    List<NodeAddress> others =
+        cluster.nodes().stream()
+            .filter(n -> !n.equals(p) && !n.removed())
+            .map(RedisProcess::address)
+            .toList();
+    ClusterView view = cluster.observer().observeOnly(others);
+    String why = null;
+    if (!view.unreachable().isEmpty()) {
+      why = view.unreachable().get(0).address() + " does not answer, so not every view is known";
+    }
+    int slot = last.slots().toArray()[0];
+    Optional<NodeReport> owner =
+        view.reachable().stream()
+            .filter(r -> r.self().primary() && r.self().slots().contains(slot))
+            .findFirst();
+    SlotSet ownedElsewhere = SlotSet.EMPTY;
+    for (NodeReport r : view.reachable()) {
+      if (r.self().primary()) {
+        ownedElsewhere = ownedElsewhere.union(r.self().slots());
+      }
+    }
+    if (why == null && (owner.isEmpty() || !last.slots().minus(ownedElsewhere).isEmpty())) {
+      why = "no other node owns its slots yet (a replica takes over after the node timeout)";
+    }
+    if (why == null) {
+      for (NodeReport r : view.reachable()) {
+        Optional<NodeRecord> about = r.about(oldId);
+        if (about.isPresent() && (!about.get().failed() || !about.get().slots().isEmpty())) {
+          why = r.address() + " does not yet see it as failed and without slots";
+          break;
+        }
+      }
+    }
+    if (why != null) {
+      if (saidWaiting.add(oldId + why)) {
+        cluster
+            .log()
+            .accept(
+                "node "
+                    + p.index()
+                    + " ("
+                    + p.address()
+                    + ") stopped without its data while it owned "
+                    + last.slots().size()
+                    + " slots; it stays stopped, since restarted now it would serve them empty: "
+                    + why);
+      }
+      return Optional.empty();
+    }
+    for (NodeReport r : view.reachable()) {
+      if (r.about(oldId).isPresent()) {
+        cluster.admin().node(r.address()).forget(oldId);
+      }
+    }
+    wipeIdentity(p);
+    cluster.processes().start(p, cluster.spec().redisServer());
+    cluster.processes().awaitAnswer(p);
+    NodeReport newOwner = owner.get();
+    new NodeMembership(
+            cluster.admin(),
+            cluster.observer(),
+            Waiter.standard(),
+            cluster.journal(),
+            cluster.log())
+        .add(newOwner.address(), p.address(), newOwner.id(), false);
+    saidWaiting.removeIf(s -> s.startsWith(oldId));
+    return Optional.of(
+        "node "
+            + p.index()
+            + " ("
+            + p.address()
+            + ") had stopped without its data after "
+            + newOwner.address()
+            + " took over its slots; every node forgot its old identity "
+            + oldId
+            + " and it rejoined as a new, empty replica of "
+            + newOwner.address());
+  }
+
+  /** What the node's {@code nodes.conf} says it was when it stopped. */
+  static Optional<NodeRecord> lastSelf(RedisProcess p) {
+    Path conf = p.dir().resolve("nodes.conf");
+    if (!Files.exists(conf)) {
+      return Optional.empty();
+    }
+    try {
+      for (String line : Files.readAllLines(conf, StandardCharsets.UTF_8)) {
+        if (!line.startsWith("vars") && line.contains("myself")) {
+          return Optional.of(NodeRecord.parse(line));
+        }
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      // unreadable: treated as a node without identity
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Whether the node's data survived its process: only an append-only file counts. A {@code
+   * dump.rdb} may be a copy a replica received long ago, older than what it later owned.
+   */
+  private boolean hasData(RedisProcess p) {
+    if (!cluster.spec().appendOnly()) {
+      return false;
+    }
+    Path aof = p.dir().resolve("appendonlydir");
+    try (var s = Files.list(aof)) {
+      return s.findAny().isPresent();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Removes the node's identity and data files; its configuration and logs stay. */
+  private static void wipeIdentity(RedisProcess p) {
+    try {
+      Files.deleteIfExists(p.dir().resolve("nodes.conf"));
+      Files.deleteIfExists(p.dir().resolve("dump.rdb"));
+      NodeProcesses.deleteTree(p.dir().resolve("appendonlydir"));
+    } catch (IOException e) {
+      throw new LocalClusterException("cannot clear " + p.dir() + ": " + e.getMessage());
+    }
   }
 }
