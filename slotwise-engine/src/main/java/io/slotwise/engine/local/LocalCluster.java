@@ -16,6 +16,7 @@ import io.slotwise.engine.topology.NodeAddress;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -41,7 +42,11 @@ public final class LocalCluster implements AutoCloseable {
   private final ClusterObserver observer;
   private final NodeProcesses processes;
   private final Consumer<String> log;
+  private final ClusterLock lock;
   private LocalSupervisor supervisor;
+
+  /** How long an operation waits for another process to finish with the cluster's nodes. */
+  static final Duration LOCK_WAIT = Duration.ofSeconds(5);
 
   private LocalCluster(
       LocalClusterSpec spec, int block, List<RedisProcess> nodes, Consumer<String> log) {
@@ -52,6 +57,7 @@ public final class LocalCluster implements AutoCloseable {
     this.observer = new ClusterObserver(admin);
     this.processes = new NodeProcesses(admin);
     this.log = log;
+    this.lock = ClusterLock.of(spec.clusterDir(), spec.name());
   }
 
   public LocalClusterSpec spec() {
@@ -84,6 +90,33 @@ public final class LocalCluster implements AutoCloseable {
    * before starting anything; on failure stops whatever it started.
    */
   public static LocalCluster up(LocalClusterSpec spec, Consumer<String> log) {
+    boolean existed = Files.isDirectory(spec.clusterDir());
+    ClusterLock lock = ClusterLock.of(spec.clusterDir(), spec.name());
+    lock.acquire(LOCK_WAIT);
+    try {
+      return upLocked(spec, log);
+    } catch (RuntimeException e) {
+      if (!existed) {
+        removeIfOnlyLock(spec.clusterDir());
+      }
+      throw e;
+    } finally {
+      lock.release();
+    }
+  }
+
+  /** Bad input changes nothing: a folder made only to hold the lock goes again. */
+  private static void removeIfOnlyLock(Path dir) {
+    try (var s = Files.list(dir)) {
+      if (s.allMatch(f -> f.getFileName().toString().equals(ClusterLock.NAME))) {
+        deleteTree(dir);
+      }
+    } catch (IOException | RuntimeException ignored) {
+      // the folder is gone already
+    }
+  }
+
+  private static LocalCluster upLocked(LocalClusterSpec spec, Consumer<String> log) {
     Path dir = spec.clusterDir();
     Optional<LocalCluster> existing = open(spec.home(), spec.name(), log);
     if (existing.isPresent()) {
@@ -151,12 +184,16 @@ public final class LocalCluster implements AutoCloseable {
    */
   public List<String> restorePendingConfig() {
     ConfigJournal j = journal();
-    if (j.isEmpty()) {
-      return List.of();
+    if (j.isEmpty() || !lock.tryAcquire()) {
+      return List.of(); // nothing to do, or the process that lowered them is still at work
     }
-    List<String> done = j.restore(admin, addresses());
-    done.forEach(log);
-    return done;
+    try {
+      List<String> done = j.restore(admin, addresses());
+      done.forEach(log);
+      return done;
+    } finally {
+      lock.release();
+    }
   }
 
   /** Where values lowered for a while on this cluster's nodes are recorded. */
@@ -207,7 +244,14 @@ public final class LocalCluster implements AutoCloseable {
     if (supervisor == null) {
       supervisor = new LocalSupervisor(this);
     }
-    return supervisor.superviseOnce();
+    if (!Files.isDirectory(spec.clusterDir()) || !lock.tryAcquire()) {
+      return List.of(); // deleted, or another process is starting, healing or scaling the nodes
+    }
+    try {
+      return supervisor.superviseOnce();
+    } finally {
+      lock.release();
+    }
   }
 
   /**
@@ -221,12 +265,22 @@ public final class LocalCluster implements AutoCloseable {
   public synchronized Rebalancer.Outcome scale(
       int shards, int replicas, SlotMigrator.Options options, MigrationListener listener)
       throws IOException {
-    return new LocalScaler(this).scale(shards, replicas, options, listener);
+    lock.acquire(LOCK_WAIT);
+    try {
+      return new LocalScaler(this).scale(shards, replicas, options, listener);
+    } finally {
+      lock.release();
+    }
   }
 
   /** Starts one more node (not yet part of the cluster) and records it. */
   public synchronized RedisProcess startNewNode() throws IOException {
-    return new LocalScaler(this).startNewNode();
+    lock.acquire(LOCK_WAIT);
+    try {
+      return new LocalScaler(this).startNewNode();
+    } finally {
+      lock.release();
+    }
   }
 
   /** Stops every node (SHUTDOWN NOSAVE, then signals) and waits until no process is left. */
