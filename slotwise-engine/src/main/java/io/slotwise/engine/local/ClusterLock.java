@@ -79,6 +79,7 @@ final class ClusterLock {
               () -> tryAcquire() ? null : "another Slotwise process holds it");
     } catch (OperationTimeoutException e) {
       throw new LocalClusterException(
+          LocalClusterException.Kind.BUSY,
           "local cluster '"
               + cluster
               + "' is busy: another Slotwise process is starting, healing or scaling its nodes"

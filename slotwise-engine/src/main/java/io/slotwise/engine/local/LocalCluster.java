@@ -124,11 +124,8 @@ public final class LocalCluster implements AutoCloseable {
       if (c.nodes.stream().anyMatch(RedisProcess::alive)) {
         c.close();
         throw new LocalClusterException(
-            "local cluster '"
-                + spec.name()
-                + "' is already running (slotwise local status --name "
-                + spec.name()
-                + ")");
+            LocalClusterException.Kind.ALREADY_RUNNING,
+            "local cluster '" + spec.name() + "' is already running");
       }
       log.accept("resuming local cluster '" + spec.name() + "' from " + dir);
       try {
@@ -221,9 +218,10 @@ public final class LocalCluster implements AutoCloseable {
     Path p = Path.of(redisServer);
     if (!Files.isExecutable(p)) {
       throw new LocalClusterException(
+          LocalClusterException.Kind.REDIS_SERVER,
           "redis-server not found at "
               + redisServer
-              + " (Debian/Ubuntu: apt-get install redis-server; or pass --redis-server PATH)");
+              + " (Debian/Ubuntu: apt-get install redis-server)");
     }
   }
 

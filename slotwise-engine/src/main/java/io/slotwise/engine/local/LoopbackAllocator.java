@@ -45,11 +45,8 @@ final class LoopbackAllocator {
       for (int candidate : new int[] {port, bus}) {
         if (!bindable(host, candidate)) {
           throw new LocalClusterException(
-              "port "
-                  + candidate
-                  + " is in use on "
-                  + host
-                  + " (another process listens on it); choose another --port");
+              LocalClusterException.Kind.PORT,
+              "port " + candidate + " is in use on " + host + " (another process listens on it)");
         }
       }
     }
