@@ -288,8 +288,22 @@ public final class LocalCluster implements AutoCloseable {
 
   /** Stops every node and deletes the cluster's folder. */
   public void destroy() {
-    stopProcesses();
-    deleteTree(spec.clusterDir());
+    // Waits for a heal or scale in another process to end; stops the nodes either way.
+    boolean locked;
+    try {
+      lock.acquire(LOCK_WAIT);
+      locked = true;
+    } catch (LocalClusterException e) {
+      locked = false;
+    }
+    try {
+      stopProcesses();
+      deleteTree(spec.clusterDir());
+    } finally {
+      if (locked) {
+        lock.release();
+      }
+    }
   }
 
   static void deleteTree(Path dir) {

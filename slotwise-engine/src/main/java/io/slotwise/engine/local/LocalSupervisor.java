@@ -28,11 +28,13 @@ import java.util.Set;
  * other nodes still see it as the owner of its slots, it stays stopped (its replica takes over
  * after the node timeout). Once another node owns those slots in every view, its old identity is
  * forgotten by every node and it starts as a new, empty node that joins as a replica of the node
- * that took over.
+ * that took over. A node whose whole data directory is gone (while the cluster still records it) is
+ * treated the same way, with what the other nodes remember of it as its last identity; as a former
+ * replica it rejoins as a replica of the primary with the fewest replicas.
  */
 final class LocalSupervisor {
   private final LocalCluster cluster;
-  private final Set<String> saidWaiting = new HashSet<>();
+  private final Set<String> said = new HashSet<>();
 
   LocalSupervisor(LocalCluster cluster) {
     this.cluster = cluster;
@@ -46,7 +48,18 @@ final class LocalSupervisor {
     List<String> done = new ArrayList<>(cluster.restorePendingConfig());
     List<RedisProcess> nodes = cluster.nodes();
     for (RedisProcess p : nodes) {
-      if (p.alive() || p.removed()) {
+      if (p.alive()) {
+        continue;
+      }
+      if (!Files.isDirectory(p.dir())) {
+        // Still recorded, so not removed by a scale: its data directory was lost.
+        identityFromPeers(p)
+            .ifPresentOrElse(
+                was -> rejoinWithoutData(p, was).ifPresent(done::add),
+                () -> sayOnce(p, "", "its data directory is gone and no node remembers it"));
+        continue;
+      }
+      if (p.removed()) {
         continue;
       }
       Optional<NodeRecord> last = lastSelf(p);
@@ -85,13 +98,16 @@ final class LocalSupervisor {
   }
 
   /**
-   * A primary that lost its data: waits while any node still sees it as the owner of its slots;
-   * then forgets its old identity everywhere and starts it as a new replica of the new owner.
+   * A node that lost its data ({@code was}: what it was). Waits while any view still lets its old
+   * identity matter: a node does not answer, some node does not yet see it as failed, or (for a
+   * primary) another node does not yet own all its slots. Then every node forgets the old identity
+   * and it starts as a new, empty node that joins as a replica: of the node that took over its
+   * slots, or of the primary with the fewest replicas.
    *
    * @return the action taken, or empty while it waits
    */
-  private Optional<String> rejoinWithoutData(RedisProcess p, NodeRecord last) {
-    String oldId = last.id();
+  private Optional<String> rejoinWithoutData(RedisProcess p, NodeRecord was) {
+    String oldId = was.id();
     List<NodeAddress> others =
         cluster.nodes().stream()
             .filter(n -> !n.equals(p) && !n.removed())
@@ -102,19 +118,22 @@ final class LocalSupervisor {
     if (!view.unreachable().isEmpty()) {
       why = view.unreachable().get(0).address() + " does not answer, so not every view is known";
     }
-    int slot = last.slots().toArray()[0];
-    Optional<NodeReport> owner =
-        view.reachable().stream()
-            .filter(r -> r.self().primary() && r.self().slots().contains(slot))
-            .findFirst();
-    SlotSet ownedElsewhere = SlotSet.EMPTY;
-    for (NodeReport r : view.reachable()) {
-      if (r.self().primary()) {
-        ownedElsewhere = ownedElsewhere.union(r.self().slots());
+    Optional<NodeReport> owner = Optional.empty();
+    if (was.primary() && !was.slots().isEmpty()) {
+      int slot = was.slots().toArray()[0];
+      owner =
+          view.reachable().stream()
+              .filter(r -> r.self().primary() && r.self().slots().contains(slot))
+              .findFirst();
+      SlotSet ownedElsewhere = SlotSet.EMPTY;
+      for (NodeReport r : view.reachable()) {
+        if (r.self().primary()) {
+          ownedElsewhere = ownedElsewhere.union(r.self().slots());
+        }
       }
-    }
-    if (why == null && (owner.isEmpty() || !last.slots().minus(ownedElsewhere).isEmpty())) {
-      why = "no other node owns its slots yet (a replica takes over after the node timeout)";
+      if (why == null && (owner.isEmpty() || !was.slots().minus(ownedElsewhere).isEmpty())) {
+        why = "no other node owns its slots yet (a replica takes over after the node timeout)";
+      }
     }
     if (why == null) {
       for (NodeReport r : view.reachable()) {
@@ -126,19 +145,14 @@ final class LocalSupervisor {
       }
     }
     if (why != null) {
-      if (saidWaiting.add(oldId + why)) {
-        cluster
-            .log()
-            .accept(
-                "node "
-                    + p.index()
-                    + " ("
-                    + p.address()
-                    + ") stopped without its data while it owned "
-                    + last.slots().size()
-                    + " slots; it stays stopped, since restarted now it would serve them empty: "
-                    + why);
-      }
+      String what =
+          was.primary() && !was.slots().isEmpty()
+              ? "it stopped without its data while it owned "
+                  + was.slots().size()
+                  + " slots; it stays stopped, since restarted now it would serve them empty: "
+              : "it stopped without its data; it stays stopped until its old identity can be"
+                  + " forgotten: ";
+      sayOnce(p, oldId, what + why);
       return Optional.empty();
     }
     for (NodeReport r : view.reachable()) {
@@ -147,28 +161,57 @@ final class LocalSupervisor {
       }
     }
     wipeIdentity(p);
+    try {
+      p.writeConfig(cluster.spec());
+    } catch (IOException e) {
+      throw new LocalClusterException("cannot write " + p.configFile() + ": " + e.getMessage());
+    }
     cluster.processes().start(p, cluster.spec().redisServer());
     cluster.processes().awaitAnswer(p);
-    NodeReport newOwner = owner.get();
-    new NodeMembership(
+    NodeMembership membership =
+        new NodeMembership(
             cluster.admin(),
             cluster.observer(),
             Waiter.standard(),
             cluster.journal(),
-            cluster.log())
-        .add(newOwner.address(), p.address(), newOwner.id(), false);
-    saidWaiting.removeIf(s -> s.startsWith(oldId));
+            cluster.log());
+    NodeAddress seed = others.get(0);
+    String primaryId = owner.map(NodeReport::id).orElse(null);
+    membership.add(seed, p.address(), primaryId, primaryId == null);
+    said.removeIf(k -> k.startsWith(p.index() + " "));
+    NodeReport now = cluster.observer().report(p.address());
+    String primary =
+        view.node(now.self().primaryId()).map(r -> r.address().toString()).orElse("a primary");
     return Optional.of(
         "node "
             + p.index()
             + " ("
             + p.address()
-            + ") had stopped without its data after "
-            + newOwner.address()
-            + " took over its slots; every node forgot its old identity "
+            + ") had stopped without its data; every node forgot its old identity "
             + oldId
             + " and it rejoined as a new, empty replica of "
-            + newOwner.address());
+            + primary);
+  }
+
+  /** What the other nodes remember about the node at this address (a failed entry). */
+  private Optional<NodeRecord> identityFromPeers(RedisProcess p) {
+    List<NodeAddress> others =
+        cluster.nodes().stream().filter(n -> !n.equals(p)).map(RedisProcess::address).toList();
+    ClusterView view = cluster.observer().observeOnly(others);
+    for (NodeReport r : view.reachable()) {
+      for (NodeRecord k : r.known()) {
+        if (!k.myself() && !k.handshake() && p.address().equals(k.address())) {
+          return Optional.of(k);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private void sayOnce(RedisProcess p, String oldId, String what) {
+    if (said.add(p.index() + " " + oldId + " " + what)) {
+      cluster.log().accept("node " + p.index() + " (" + p.address() + "): " + what);
+    }
   }
 
   /** What the node's {@code nodes.conf} says it was when it stopped. */

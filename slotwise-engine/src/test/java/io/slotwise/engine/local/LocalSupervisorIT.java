@@ -31,23 +31,49 @@ class LocalSupervisorIT {
    */
   @Test
   void primaryThatLostItsDataRejoinsAsAReplicaAndNoKeyIsLost() throws Exception {
+    loseDataAndRejoin(true, false);
+  }
+
+  /** The whole data directory of a primary is gone, nodes.conf with it. */
+  @Test
+  void primaryWhoseDataDirectoryIsGoneRejoinsAsAReplica() throws Exception {
+    loseDataAndRejoin(true, true);
+  }
+
+  /** A replica whose directory is gone comes back as a new replica; its old id is forgotten. */
+  @Test
+  void replicaWhoseDataDirectoryIsGoneRejoinsAsANewReplica() throws Exception {
+    loseDataAndRejoin(false, true);
+  }
+
+  private void loseDataAndRejoin(boolean primaryVictim, boolean wholeDirectory) throws Exception {
     LocalCluster c = TestClusters.start(home, 3, 1);
     try (ClusterData data = new ClusterData(c.addresses().get(0))) {
       data.write("k", 3000, 16);
       NodeReport primary = c.observe().slotOwners().get(0);
-      String oldId = primary.id();
-      RedisProcess victim = c.node(primary.address()).orElseThrow();
-      await("replica of " + primary.address() + " in sync")
+      await("replicas in sync")
           .atMost(Duration.ofSeconds(20))
           .until(
               () -> {
                 ClusterView v = c.observe();
-                long keys = v.node(oldId).orElseThrow().keys();
-                return v.replicasOf(oldId).stream().allMatch(r -> r.keys() == keys) && keys > 0;
+                return v.slotOwners().stream()
+                    .allMatch(
+                        p ->
+                            p.keys() > 0
+                                && v.replicasOf(p.id()).stream()
+                                    .allMatch(r -> r.keys() == p.keys()));
               });
+      NodeReport victimReport =
+          primaryVictim ? primary : c.observe().replicasOf(primary.id()).get(0);
+      String oldId = victimReport.id();
+      RedisProcess victim = c.node(victimReport.address()).orElseThrow();
 
       victim.crash();
-      Files.deleteIfExists(victim.dir().resolve("dump.rdb"));
+      if (wholeDirectory) {
+        LocalCluster.deleteTree(victim.dir());
+      } else {
+        Files.deleteIfExists(victim.dir().resolve("dump.rdb"));
+      }
 
       // Before any failover: it must not come back as the owner of its slots.
       c.superviseOnce();
@@ -73,6 +99,7 @@ class LocalSupervisorIT {
       c.awaitHealthy();
       ClusterView v = c.observe();
       assertThat(v.knownIds()).doesNotContain(oldId);
+      assertThat(v.reachable()).hasSize(6);
       assertThat(data.missing("k", 3000, 16)).isEmpty();
     } finally {
       c.destroy();
