@@ -99,6 +99,11 @@ class LocalSecretsIT {
       }
       assertThat(String.join("\n", log)).doesNotContain(MARKER);
       assertThat(c.spec().toString()).doesNotContain(MARKER);
+      // Another process reads the same password back from cluster.properties.
+      try (LocalCluster again = LocalCluster.open(home, spec.name(), line -> {}).orElseThrow()) {
+        assertThat(again.spec().password()).isEqualTo(HOSTILE);
+        assertThat(again.observe().unreachable()).isEmpty();
+      }
     } finally {
       c.destroy();
       c.close();
