@@ -1,6 +1,5 @@
 package io.slotwise.engine.local;
 
-import io.slotwise.engine.execute.ClusterCreator;
 import io.slotwise.engine.execute.ConfigJournal;
 import io.slotwise.engine.execute.StepExecutor;
 import io.slotwise.engine.execute.Waiter;
@@ -9,7 +8,6 @@ import io.slotwise.engine.migrate.Rebalancer;
 import io.slotwise.engine.migrate.SlotMigrator;
 import io.slotwise.engine.observe.ClusterObserver;
 import io.slotwise.engine.observe.ClusterView;
-import io.slotwise.engine.plan.ShardLayout;
 import io.slotwise.engine.redis.Credentials;
 import io.slotwise.engine.redis.RedisAdmin;
 import io.slotwise.engine.topology.NodeAddress;
@@ -28,9 +26,11 @@ import java.util.function.Consumer;
  * directory per node and {@code cluster.properties}, which lets another Slotwise process find,
  * inspect and stop it.
  *
- * <p>A facade over its parts: {@link ClusterStateFile} (the folder's record), {@link
- * LoopbackAllocator} (addresses and ports), {@link NodeProcesses} (start, wait, stop), {@link
- * LocalSupervisor} (healing rounds) and {@link LocalScaler} (adding and removing shards).
+ * <p>A facade over its parts: {@link LocalClusterStartup} (create or resume), {@link
+ * ClusterStateFile} (the folder's record), {@link LoopbackAllocator} (addresses and ports), {@link
+ * NodeProcesses} (start, wait, stop), {@link LocalSupervisor} (healing rounds), {@link LocalScaler}
+ * (adding and removing shards), {@link ClusterLock} (one process at a time starts, heals or scales
+ * the nodes) and {@link PrivateFiles} (0600 files for the password).
  */
 public final class LocalCluster implements AutoCloseable {
   static final String STATE_FILE = ClusterStateFile.NAME;
@@ -90,80 +90,7 @@ public final class LocalCluster implements AutoCloseable {
    * before starting anything; on failure stops whatever it started.
    */
   public static LocalCluster up(LocalClusterSpec spec, Consumer<String> log) {
-    boolean existed = Files.isDirectory(spec.clusterDir());
-    ClusterLock lock = ClusterLock.of(spec.clusterDir(), spec.name());
-    lock.acquire(LOCK_WAIT);
-    try {
-      return upLocked(spec, log);
-    } catch (RuntimeException e) {
-      if (!existed) {
-        removeIfOnlyLock(spec.clusterDir());
-      }
-      throw e;
-    } finally {
-      lock.release();
-    }
-  }
-
-  /** Bad input changes nothing: a folder made only to hold the lock goes again. */
-  private static void removeIfOnlyLock(Path dir) {
-    try (var s = Files.list(dir)) {
-      if (s.allMatch(f -> f.getFileName().toString().equals(ClusterLock.NAME))) {
-        deleteTree(dir);
-      }
-    } catch (IOException | RuntimeException ignored) {
-      // the folder is gone already
-    }
-  }
-
-  private static LocalCluster upLocked(LocalClusterSpec spec, Consumer<String> log) {
-    Path dir = spec.clusterDir();
-    Optional<LocalCluster> existing = open(spec.home(), spec.name(), log);
-    if (existing.isPresent()) {
-      LocalCluster c = existing.get();
-      if (c.nodes.stream().anyMatch(RedisProcess::alive)) {
-        c.close();
-        throw new LocalClusterException(
-            LocalClusterException.Kind.ALREADY_RUNNING,
-            "local cluster '" + spec.name() + "' is already running");
-      }
-      log.accept("resuming local cluster '" + spec.name() + "' from " + dir);
-      try {
-        c.processes.startAll(c.nodes(), c.spec.redisServer());
-        c.restorePendingConfig();
-        c.awaitHealthy();
-        return c;
-      } catch (RuntimeException e) {
-        c.stopProcesses();
-        c.close();
-        throw e;
-      }
-    }
-    requireServer(spec.redisServer());
-    int block = LoopbackAllocator.chooseBlock(spec.home(), spec.name());
-    List<RedisProcess> procs = new ArrayList<>();
-    for (int i = 0; i < spec.nodeCount(); i++) {
-      procs.add(LoopbackAllocator.allocate(spec, block, i));
-    }
-    LocalCluster c = new LocalCluster(spec, block, procs, log);
-    try {
-      c.saveState();
-      for (RedisProcess p : procs) {
-        p.writeConfig(spec);
-      }
-      c.processes.startAll(c.nodes(), spec.redisServer());
-      ClusterCreator creator =
-          new ClusterCreator(c.admin, c.observer, Waiter.standard(), c.journal(), log);
-      List<ShardLayout> layout = creator.plan(c.addresses(), spec.replicas(), a -> a.host());
-      creator.create(layout);
-      return c;
-    } catch (IOException e) {
-      c.destroy();
-      throw new LocalClusterException("cannot write " + dir + ": " + e.getMessage());
-    } catch (RuntimeException e) {
-      c.destroy();
-      throw e;
-    }
+    return LocalClusterStartup.up(spec, log);
   }
 
   /** The cluster recorded under {@code home/name}, if any, whether its processes run or not. */
@@ -212,17 +139,6 @@ public final class LocalCluster implements AutoCloseable {
   /** Names of the clusters recorded under home. */
   public static List<String> list(Path home) {
     return ClusterStateFile.list(home);
-  }
-
-  private static void requireServer(String redisServer) {
-    Path p = Path.of(redisServer);
-    if (!Files.isExecutable(p)) {
-      throw new LocalClusterException(
-          LocalClusterException.Kind.REDIS_SERVER,
-          "redis-server not found at "
-              + redisServer
-              + " (Debian/Ubuntu: apt-get install redis-server)");
-    }
   }
 
   /** Waits until every node agrees and says {@code cluster_state:ok}. */
@@ -347,6 +263,11 @@ public final class LocalCluster implements AutoCloseable {
 
   // Package-private access for the parts.
 
+  static LocalCluster of(
+      LocalClusterSpec spec, int block, List<RedisProcess> nodes, Consumer<String> log) {
+    return new LocalCluster(spec, block, nodes, log);
+  }
+
   int block() {
     return block;
   }
@@ -374,7 +295,7 @@ public final class LocalCluster implements AutoCloseable {
     saveState();
   }
 
-  private synchronized void saveState() throws IOException {
+  synchronized void saveState() throws IOException {
     ClusterStateFile.write(new ClusterStateFile.State(spec, block, List.copyOf(nodes)));
   }
 }
