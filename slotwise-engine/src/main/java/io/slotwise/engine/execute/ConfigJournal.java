@@ -157,6 +157,11 @@ public final class ConfigJournal {
     try {
       if (p.isEmpty()) {
         Files.deleteIfExists(f);
+        try {
+          Files.deleteIfExists(dir); // only when empty: leaves no trace after a clean run
+        } catch (java.nio.file.DirectoryNotEmptyException stillUsed) {
+          // other nodes' records remain
+        }
         return;
       }
       Files.createDirectories(dir);
