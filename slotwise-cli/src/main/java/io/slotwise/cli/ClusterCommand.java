@@ -62,7 +62,9 @@ final class ClusterCommand implements Runnable {
 
     ClusterSession session() {
       return new ClusterSession(
-          auth.credentials(spec.commandLine().getErr()), spec.commandLine().getOut());
+          auth.credentials(spec.commandLine().getErr()),
+          spec.commandLine().getOut(),
+          spec.commandLine().getErr());
     }
 
     java.io.PrintWriter out() {
@@ -104,7 +106,9 @@ final class ClusterCommand implements Runnable {
       List<NodeAddress> addresses = nodes.stream().map(ClusterSession::address).toList();
       long start = System.nanoTime();
       try (ClusterSession s = session()) {
-        ClusterCreator creator = new ClusterCreator(s.admin, s.observer, s.waiter, s.progress());
+        s.restorePending(addresses);
+        ClusterCreator creator =
+            new ClusterCreator(s.admin, s.observer, s.waiter, s.journal, s.progress());
         List<ShardLayout> layout = creator.plan(addresses, replicas, NodeAddress::host);
         for (int i = 0; i < layout.size(); i++) {
           ShardLayout l = layout.get(i);
@@ -256,11 +260,13 @@ final class ClusterCommand implements Runnable {
       try (ClusterSession s = session()) {
         NodeAddress ex = ClusterSession.address(existing);
         String primary = null;
+        s.restorePending(List.of(ClusterSession.address(fresh)));
+        ClusterView view = s.observe(ex);
         if (replica != null && replica.primaryId != null) {
-          primary = ClusterSession.resolveId(s.observe(ex), replica.primaryId);
+          primary = ClusterSession.resolveId(view, replica.primaryId);
         }
         String id =
-            new NodeMembership(s.admin, s.observer, s.waiter, s.progress())
+            new NodeMembership(s.admin, s.observer, s.waiter, s.journal, s.progress())
                 .add(ex, ClusterSession.address(fresh), primary, replica != null && replica.auto);
         out().println("added " + fresh + " as node " + id);
       }

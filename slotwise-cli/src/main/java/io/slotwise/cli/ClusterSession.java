@@ -1,5 +1,6 @@
 package io.slotwise.cli;
 
+import io.slotwise.engine.execute.ConfigJournal;
 import io.slotwise.engine.execute.Waiter;
 import io.slotwise.engine.observe.ClusterObserver;
 import io.slotwise.engine.observe.ClusterView;
@@ -8,6 +9,7 @@ import io.slotwise.engine.redis.Credentials;
 import io.slotwise.engine.redis.RedisAdmin;
 import io.slotwise.engine.topology.NodeAddress;
 import java.io.PrintWriter;
+import java.util.Collection;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -17,11 +19,35 @@ final class ClusterSession implements AutoCloseable {
   final ClusterObserver observer;
   final Waiter waiter = Waiter.standard();
   final PrintWriter out;
+  private final PrintWriter err;
+
+  /**
+   * Values {@code cluster create} and {@code add-node} lower for a while, recorded on this machine
+   * so that a later command puts back what a killed one left lowered.
+   */
+  final ConfigJournal journal =
+      ConfigJournal.in(LocalCommand.defaultHome().resolve("temporary-config"));
 
   ClusterSession(Credentials credentials, PrintWriter out) {
+    this(credentials, out, out);
+  }
+
+  /** {@code err} hears notices that must not mix with a command's output (JSON). */
+  ClusterSession(Credentials credentials, PrintWriter out, PrintWriter err) {
     this.admin = new RedisAdmin(credentials);
     this.observer = new ClusterObserver(admin);
     this.out = out;
+    this.err = err;
+  }
+
+  /** Puts back what an earlier, killed command lowered on these nodes (see {@link #journal}). */
+  void restorePending(Collection<NodeAddress> nodes) {
+    if (!journal.isEmpty()) {
+      for (String line : journal.restore(admin, nodes)) {
+        err.println(line);
+      }
+      err.flush();
+    }
   }
 
   Consumer<String> progress() {
@@ -37,7 +63,9 @@ final class ClusterSession implements AutoCloseable {
     if (!r.reachable()) {
       throw new UserError(r.error());
     }
-    return observer.observe(List.of(seed));
+    ClusterView view = observer.observe(List.of(seed));
+    restorePending(view.reachable().stream().map(NodeReport::address).toList());
+    return view;
   }
 
   static NodeAddress address(String text) {

@@ -65,7 +65,12 @@ final class LocalCommand implements Runnable {
     }
 
     LocalCluster open() {
-      return LocalCluster.open(home(), name, line -> {})
+      return open(line -> {});
+    }
+
+    /** Opens the cluster; {@code log} hears what the engine does on it. */
+    LocalCluster open(java.util.function.Consumer<String> log) {
+      return LocalCluster.open(home(), name, log)
           .orElseThrow(
               () ->
                   new UserError(
@@ -82,6 +87,18 @@ final class LocalCommand implements Runnable {
   abstract static class Verb implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
     @CommandLine.Mixin Where where;
+
+    /** The verb itself; engine failures about a setting come back with the flag that sets it. */
+    abstract Integer execute() throws Exception;
+
+    @Override
+    public final Integer call() throws Exception {
+      try {
+        return execute();
+      } catch (LocalClusterException e) {
+        throw new UserError(withFlagHint(e, where.name));
+      }
+    }
 
     PrintWriter out() {
       return spec.commandLine().getOut();
@@ -143,7 +160,7 @@ final class LocalCommand implements Runnable {
     boolean detach;
 
     @Override
-    public Integer call() throws Exception {
+    Integer execute() throws Exception {
       String pw = AuthOptions.chosen(password, this.spec.commandLine().getErr());
       LocalClusterSpec spec =
           new LocalClusterSpec(
@@ -186,6 +203,21 @@ final class LocalCommand implements Runnable {
     }
   }
 
+  /** The engine's message, plus the flag or command that changes what it is about. */
+  static String withFlagHint(LocalClusterException e, String name) {
+    String hint =
+        switch (e.kind()) {
+          case NAME -> " (--name)";
+          case SHARDS -> " (--shards)";
+          case REPLICAS -> " (--replicas)";
+          case PORT -> "; choose another --port";
+          case REDIS_SERVER -> " (--redis-server PATH)";
+          case ALREADY_RUNNING -> " (slotwise local status --name " + name + ")";
+          case BUSY, OTHER -> "";
+        };
+    return e.getMessage() + hint;
+  }
+
   static void printStatus(PrintWriter out, LocalCluster cluster) {
     ClusterView view = cluster.observe();
     out.print(StatusTable.render(view));
@@ -198,7 +230,7 @@ final class LocalCommand implements Runnable {
   @Command(name = "status", mixinStandardHelpOptions = true, description = "Show a local cluster.")
   static final class Status extends Verb {
     @Override
-    public Integer call() {
+    Integer execute() {
       try (LocalCluster c = where.open()) {
         long alive = c.nodes().stream().filter(n -> n.alive()).count();
         say(
@@ -232,7 +264,7 @@ final class LocalCommand implements Runnable {
     Integer replicas;
 
     @Override
-    public Integer call() throws Exception {
+    Integer execute() throws Exception {
       try (LocalCluster c = where.open()) {
         if (c.nodes().stream().noneMatch(n -> n.alive())) {
           throw new UserError(
@@ -278,7 +310,7 @@ final class LocalCommand implements Runnable {
       description = "Stop a local cluster and delete its data.")
   static final class Down extends Verb {
     @Override
-    public Integer call() {
+    Integer execute() {
       try (LocalCluster c = where.open()) {
         c.supervisor()
             .ifPresent(
@@ -305,7 +337,7 @@ final class LocalCommand implements Runnable {
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List local clusters.")
   static final class ListClusters extends Verb {
     @Override
-    public Integer call() {
+    Integer execute() {
       for (String n : LocalCluster.list(where.home())) {
         try (LocalCluster c = LocalCluster.open(where.home(), n, l -> {}).orElseThrow()) {
           long alive = c.nodes().stream().filter(x -> x.alive()).count();
@@ -322,8 +354,8 @@ final class LocalCommand implements Runnable {
       description = "Keep a running local cluster healthy (used by --detach).")
   static final class Supervise extends Verb {
     @Override
-    public Integer call() throws Exception {
-      LocalCluster c = where.open();
+    Integer execute() throws Exception {
+      LocalCluster c = where.open(this::say);
       return loop(c, out(), false);
     }
 

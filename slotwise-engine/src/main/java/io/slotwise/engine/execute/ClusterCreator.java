@@ -32,6 +32,7 @@ public final class ClusterCreator {
   private final RedisAdmin admin;
   private final ClusterObserver observer;
   private final StepExecutor executor;
+  private final ConfigJournal journal;
   private final java.util.function.Consumer<String> progress;
 
   public ClusterCreator(
@@ -39,9 +40,23 @@ public final class ClusterCreator {
       ClusterObserver observer,
       Waiter waiter,
       java.util.function.Consumer<String> progress) {
+    this(admin, observer, waiter, ConfigJournal.none(), progress);
+  }
+
+  /**
+   * @param journal records the values lowered while forming, so a later run can put them back when
+   *     this one dies first
+   */
+  public ClusterCreator(
+      RedisAdmin admin,
+      ClusterObserver observer,
+      Waiter waiter,
+      ConfigJournal journal,
+      java.util.function.Consumer<String> progress) {
     this.admin = admin;
     this.observer = observer;
     this.executor = new StepExecutor(admin, observer, waiter, progress);
+    this.journal = journal;
     this.progress = progress;
   }
 
@@ -86,7 +101,7 @@ public final class ClusterCreator {
 
   /** Forms the cluster laid out by {@link #plan}; waits until it is ok and replicas are in sync. */
   public void create(List<ShardLayout> layout) {
-    try (TemporaryConfig config = new TemporaryConfig(admin, progress)) {
+    try (TemporaryConfig config = new TemporaryConfig(admin, journal, progress)) {
       for (ShardLayout s : layout) {
         config.lower(
             s.primary().address(),

@@ -19,13 +19,28 @@ public final class NodeMembership {
   private final RedisAdmin admin;
   private final ClusterObserver observer;
   private final StepExecutor executor;
+  private final ConfigJournal journal;
   private final Consumer<String> progress;
 
   public NodeMembership(
       RedisAdmin admin, ClusterObserver observer, Waiter waiter, Consumer<String> progress) {
+    this(admin, observer, waiter, ConfigJournal.none(), progress);
+  }
+
+  /**
+   * @param journal records the values lowered while a node joins, so a later run can put them back
+   *     when this one dies first
+   */
+  public NodeMembership(
+      RedisAdmin admin,
+      ClusterObserver observer,
+      Waiter waiter,
+      ConfigJournal journal,
+      Consumer<String> progress) {
     this.admin = admin;
     this.observer = observer;
     this.executor = new StepExecutor(admin, observer, waiter, progress);
+    this.journal = journal;
     this.progress = progress;
   }
 
@@ -83,7 +98,7 @@ public final class NodeMembership {
                           "node " + pid + " is not a live primary of this cluster"));
     }
     // As in ClusterCreator: a short node timeout while joining keeps Redis's rejoin delay short.
-    try (TemporaryConfig config = new TemporaryConfig(admin, progress)) {
+    try (TemporaryConfig config = new TemporaryConfig(admin, journal, progress)) {
       config.lower(
           fresh,
           TemporaryConfig.NODE_TIMEOUT,

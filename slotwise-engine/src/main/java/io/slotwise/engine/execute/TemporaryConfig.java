@@ -3,6 +3,7 @@ package io.slotwise.engine.execute;
 import io.slotwise.engine.redis.RedisAdmin;
 import io.slotwise.engine.redis.RedisAdminException;
 import io.slotwise.engine.topology.NodeAddress;
+import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -10,6 +11,10 @@ import java.util.function.Consumer;
 /**
  * Configuration values lowered on fresh nodes while they form or join a cluster, and put back when
  * closed. A failure either way is reported, never thrown: it only makes the operation slower.
+ *
+ * <p>Each original value is recorded in a {@link ConfigJournal} before it is lowered, so that when
+ * this process dies before {@link #close()}, the next run puts it back ({@link
+ * ConfigJournal#restore}). A value that cannot be recorded is not lowered.
  */
 final class TemporaryConfig implements AutoCloseable {
   static final String NODE_TIMEOUT = "cluster-node-timeout";
@@ -23,10 +28,15 @@ final class TemporaryConfig implements AutoCloseable {
 
   private final RedisAdmin admin;
   private final Consumer<String> progress;
+  private final ConfigJournal journal;
   private final Map<Saved, String> saved = new LinkedHashMap<>();
 
-  TemporaryConfig(RedisAdmin admin, Consumer<String> progress) {
+  /** Tests set this to stop the process right after a value was lowered. */
+  static volatile Runnable afterLowerForTests = () -> {};
+
+  TemporaryConfig(RedisAdmin admin, ConfigJournal journal, Consumer<String> progress) {
     this.admin = admin;
+    this.journal = journal;
     this.progress = progress;
   }
 
@@ -35,10 +45,12 @@ final class TemporaryConfig implements AutoCloseable {
     try {
       String current = admin.node(node).configGet(parameter).get(parameter);
       if (current != null && Long.parseLong(current) > value) {
-        admin.node(node).configSet(parameter, Long.toString(value));
+        journal.record(node, parameter, current, Long.toString(value));
         saved.put(new Saved(node, parameter), current);
+        admin.node(node).configSet(parameter, Long.toString(value));
+        afterLowerForTests.run();
       }
-    } catch (RedisAdminException | NumberFormatException e) {
+    } catch (RedisAdminException | NumberFormatException | UncheckedIOException e) {
       progress.accept("could not lower " + parameter + " on " + node + "; " + otherwise);
     }
   }
@@ -49,7 +61,8 @@ final class TemporaryConfig implements AutoCloseable {
         (s, v) -> {
           try {
             admin.node(s.node()).configSet(s.parameter(), v);
-          } catch (RedisAdminException e) {
+            journal.forget(s.node(), s.parameter());
+          } catch (RedisAdminException | UncheckedIOException e) {
             progress.accept(
                 "could not restore "
                     + s.parameter()

@@ -1,7 +1,6 @@
 package io.slotwise.engine.local;
 
-import io.slotwise.engine.execute.ClusterCreator;
-import io.slotwise.engine.execute.NodeMembership;
+import io.slotwise.engine.execute.ConfigJournal;
 import io.slotwise.engine.execute.StepExecutor;
 import io.slotwise.engine.execute.Waiter;
 import io.slotwise.engine.migrate.MigrationListener;
@@ -9,47 +8,45 @@ import io.slotwise.engine.migrate.Rebalancer;
 import io.slotwise.engine.migrate.SlotMigrator;
 import io.slotwise.engine.observe.ClusterObserver;
 import io.slotwise.engine.observe.ClusterView;
-import io.slotwise.engine.observe.NodeReport;
-import io.slotwise.engine.plan.ShardLayout;
 import io.slotwise.engine.redis.Credentials;
 import io.slotwise.engine.redis.RedisAdmin;
-import io.slotwise.engine.redis.RedisAdminException;
 import io.slotwise.engine.topology.NodeAddress;
 import java.io.IOException;
-import java.io.Reader;
-import java.io.Writer;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
-import java.util.Set;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * A Redis Cluster of local {@code redis-server} processes, each on its own loopback address ({@code
  * 127.B.0.N}) so that nodes look like pods with their own IPs. The cluster's folder holds one data
  * directory per node and {@code cluster.properties}, which lets another Slotwise process find,
  * inspect and stop it.
+ *
+ * <p>A facade over its parts: {@link LocalClusterStartup} (create or resume), {@link
+ * ClusterStateFile} (the folder's record), {@link LoopbackAllocator} (addresses and ports), {@link
+ * NodeProcesses} (start, wait, stop), {@link LocalSupervisor} (healing rounds), {@link LocalScaler}
+ * (adding and removing shards), {@link ClusterLock} (one process at a time starts, heals or scales
+ * the nodes) and {@link PrivateFiles} (0600 files for the password).
  */
 public final class LocalCluster implements AutoCloseable {
-  static final String STATE_FILE = "cluster.properties";
+  static final String STATE_FILE = ClusterStateFile.NAME;
 
   private volatile LocalClusterSpec spec;
   private final int block;
   private final List<RedisProcess> nodes;
   private final RedisAdmin admin;
   private final ClusterObserver observer;
+  private final NodeProcesses processes;
   private final Consumer<String> log;
+  private final ClusterLock lock;
+  private LocalSupervisor supervisor;
+
+  /** How long an operation waits for another process to finish with the cluster's nodes. */
+  static final Duration LOCK_WAIT = Duration.ofSeconds(5);
 
   private LocalCluster(
       LocalClusterSpec spec, int block, List<RedisProcess> nodes, Consumer<String> log) {
@@ -58,7 +55,9 @@ public final class LocalCluster implements AutoCloseable {
     this.nodes = new ArrayList<>(nodes);
     this.admin = new RedisAdmin(Credentials.password(spec.password()));
     this.observer = new ClusterObserver(admin);
+    this.processes = new NodeProcesses(admin);
     this.log = log;
+    this.lock = ClusterLock.of(spec.clusterDir(), spec.name());
   }
 
   public LocalClusterSpec spec() {
@@ -70,7 +69,7 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   public List<NodeAddress> addresses() {
-    return nodes.stream().map(RedisProcess::address).toList();
+    return nodes().stream().map(RedisProcess::address).toList();
   }
 
   public RedisAdmin admin() {
@@ -91,54 +90,7 @@ public final class LocalCluster implements AutoCloseable {
    * before starting anything; on failure stops whatever it started.
    */
   public static LocalCluster up(LocalClusterSpec spec, Consumer<String> log) {
-    Path dir = spec.clusterDir();
-    Optional<LocalCluster> existing = open(spec.home(), spec.name(), log);
-    if (existing.isPresent()) {
-      LocalCluster c = existing.get();
-      if (c.nodes.stream().anyMatch(RedisProcess::alive)) {
-        c.close();
-        throw new LocalClusterException(
-            "local cluster '"
-                + spec.name()
-                + "' is already running (slotwise local status --name "
-                + spec.name()
-                + ")");
-      }
-      log.accept("resuming local cluster '" + spec.name() + "' from " + dir);
-      try {
-        c.startProcesses();
-        c.awaitHealthy();
-        return c;
-      } catch (RuntimeException e) {
-        c.stopProcesses();
-        c.close();
-        throw e;
-      }
-    }
-    requireServer(spec.redisServer());
-    int block = chooseBlock(spec.home(), spec.name());
-    List<RedisProcess> procs = new ArrayList<>();
-    for (int i = 0; i < spec.nodeCount(); i++) {
-      procs.add(allocate(spec, block, i));
-    }
-    LocalCluster c = new LocalCluster(spec, block, procs, log);
-    try {
-      c.saveState();
-      for (RedisProcess p : procs) {
-        p.writeConfig(spec);
-      }
-      c.startProcesses();
-      ClusterCreator creator = new ClusterCreator(c.admin, c.observer, Waiter.standard(), log);
-      List<ShardLayout> layout = creator.plan(c.addresses(), spec.replicas(), a -> a.host());
-      creator.create(layout);
-      return c;
-    } catch (IOException e) {
-      c.destroy();
-      throw new LocalClusterException("cannot write " + dir + ": " + e.getMessage());
-    } catch (RuntimeException e) {
-      c.destroy();
-      throw e;
-    }
+    return LocalClusterStartup.up(spec, log);
   }
 
   /**
@@ -146,11 +98,15 @@ public final class LocalCluster implements AutoCloseable {
    * #startNewNode}) and forms the cluster itself, such as the convergence step.
    */
   public static LocalCluster empty(LocalClusterSpec spec, Consumer<String> log) {
-    requireServer(spec.redisServer());
-    if (readState(spec.home(), spec.name()).isPresent()) {
-      throw new LocalClusterException("local cluster '" + spec.name() + "' already exists");
+    LocalClusterStartup.requireServer(spec.redisServer());
+    if (ClusterStateFile.read(spec.home(), spec.name()).isPresent()) {
+      throw new LocalClusterException(
+          LocalClusterException.Kind.ALREADY_RUNNING,
+          "local cluster '" + spec.name() + "' already exists");
     }
-    LocalCluster c = new LocalCluster(spec, chooseBlock(spec.home(), spec.name()), List.of(), log);
+    LocalCluster c =
+        new LocalCluster(
+            spec, LoopbackAllocator.chooseBlock(spec.home(), spec.name()), List.of(), log);
     try {
       c.saveState();
     } catch (IOException e) {
@@ -162,52 +118,39 @@ public final class LocalCluster implements AutoCloseable {
 
   /** The cluster recorded under {@code home/name}, if any, whether its processes run or not. */
   public static Optional<LocalCluster> open(Path home, String name, Consumer<String> log) {
-    return readState(home, name)
-        .map(st -> new LocalCluster(st.spec(), st.block(), st.nodes(), log));
+    Optional<LocalCluster> c =
+        ClusterStateFile.read(home, name)
+            .map(st -> new LocalCluster(st.spec(), st.block(), st.nodes(), log));
+    c.ifPresent(LocalCluster::restorePendingConfig);
+    return c;
   }
 
-  private record State(LocalClusterSpec spec, int block, List<RedisProcess> nodes) {}
+  /**
+   * Puts back configuration values that an earlier Slotwise process lowered on these nodes (while
+   * they formed or joined) and died before it could restore; see {@link ConfigJournal}.
+   */
+  public List<String> restorePendingConfig() {
+    ConfigJournal j = journal();
+    if (j.isEmpty() || !lock.tryAcquire()) {
+      return List.of(); // nothing to do, or the process that lowered them is still at work
+    }
+    try {
+      List<String> done = j.restore(admin, addresses());
+      done.forEach(log);
+      return done;
+    } finally {
+      lock.release();
+    }
+  }
 
-  private static Optional<State> readState(Path home, String name) {
-    Path state = home.resolve(name).resolve(STATE_FILE);
-    if (!Files.exists(state)) {
-      return Optional.empty();
-    }
-    Properties p = new Properties();
-    try (Reader r = Files.newBufferedReader(state, StandardCharsets.UTF_8)) {
-      p.load(r);
-    } catch (IOException e) {
-      throw new LocalClusterException("cannot read " + state + ": " + e.getMessage());
-    }
-    LocalClusterSpec spec =
-        new LocalClusterSpec(
-            name,
-            Integer.parseInt(p.getProperty("shards")),
-            Integer.parseInt(p.getProperty("replicas")),
-            home,
-            Integer.parseInt(p.getProperty("port")),
-            p.getProperty("redisServer"),
-            Integer.parseInt(p.getProperty("nodeTimeoutMillis")),
-            p.getProperty("password"),
-            Boolean.parseBoolean(p.getProperty("appendOnly")));
-    int count = Integer.parseInt(p.getProperty("nodes"));
-    List<RedisProcess> procs = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      String key = "node." + i;
-      int index = Integer.parseInt(p.getProperty(key + ".index", Integer.toString(i)));
-      procs.add(
-          new RedisProcess(
-              index,
-              NodeAddress.parse(p.getProperty(key + ".address")),
-              Integer.parseInt(p.getProperty(key + ".bus")),
-              home.resolve(name).resolve("node-" + index)));
-    }
-    return Optional.of(new State(spec, Integer.parseInt(p.getProperty("block")), procs));
+  /** Where values lowered for a while on this cluster's nodes are recorded. */
+  ConfigJournal journal() {
+    return ConfigJournal.in(spec.clusterDir().resolve("temporary-config"));
   }
 
   /** Re-reads the node list from the cluster's folder: another process may have scaled it. */
   public synchronized void reload() {
-    readState(spec.home(), spec.name())
+    ClusterStateFile.read(spec.home(), spec.name())
         .ifPresent(
             st -> {
               nodes.clear();
@@ -218,166 +161,7 @@ public final class LocalCluster implements AutoCloseable {
 
   /** Names of the clusters recorded under home. */
   public static List<String> list(Path home) {
-    if (!Files.isDirectory(home)) {
-      return List.of();
-    }
-    try (Stream<Path> s = Files.list(home)) {
-      return s.filter(d -> Files.exists(d.resolve(STATE_FILE)))
-          .map(d -> d.getFileName().toString())
-          .sorted()
-          .toList();
-    } catch (IOException e) {
-      return List.of();
-    }
-  }
-
-  private static void requireServer(String redisServer) {
-    Path p = Path.of(redisServer);
-    if (!Files.isExecutable(p)) {
-      throw new LocalClusterException(
-          "redis-server not found at "
-              + redisServer
-              + " (Debian/Ubuntu: apt-get install redis-server; or pass --redis-server PATH)");
-    }
-  }
-
-  /** A loopback block 127.B.*.* for this cluster that no other recorded cluster uses. */
-  private static int chooseBlock(Path home, String name) {
-    Set<Integer> used = new HashSet<>();
-    for (String other : list(home)) {
-      try (Reader r = Files.newBufferedReader(home.resolve(other).resolve(STATE_FILE))) {
-        Properties p = new Properties();
-        p.load(r);
-        used.add(Integer.parseInt(p.getProperty("block", "-1")));
-      } catch (IOException | NumberFormatException ignored) {
-        // an unreadable neighbour cannot claim a block
-      }
-    }
-    int start = 1 + Math.floorMod(name.hashCode(), 254);
-    for (int i = 0; i < 254; i++) {
-      int b = 1 + Math.floorMod(start - 1 + i, 254);
-      if (!used.contains(b)) {
-        return b;
-      }
-    }
-    throw new LocalClusterException("no free loopback block left under " + home);
-  }
-
-  private static RedisProcess allocate(LocalClusterSpec spec, int block, int index) {
-    String host = "127." + block + "." + (index / 250) + "." + (index % 250 + 1);
-    int port = spec.port();
-    int bus;
-    if (port == 0) {
-      port = freePort(host);
-      bus = freePort(host);
-    } else {
-      bus = port + 10000;
-      for (int candidate : new int[] {port, bus}) {
-        if (!bindable(host, candidate)) {
-          throw new LocalClusterException(
-              "port "
-                  + candidate
-                  + " is in use on "
-                  + host
-                  + " (another process listens on it); choose another --port");
-        }
-      }
-    }
-    return new RedisProcess(
-        index, new NodeAddress(host, port), bus, spec.clusterDir().resolve("node-" + index));
-  }
-
-  static boolean bindable(String host, int port) {
-    try (ServerSocket s = new ServerSocket()) {
-      s.setReuseAddress(true);
-      s.bind(new InetSocketAddress(InetAddress.getByName(host), port));
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static int freePort(String host) {
-    try (ServerSocket s = new ServerSocket()) {
-      s.setReuseAddress(true);
-      s.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new LocalClusterException("cannot bind " + host + ": " + e.getMessage());
-    }
-  }
-
-  private void saveState() throws IOException {
-    Files.createDirectories(spec.clusterDir());
-    Properties p = new Properties();
-    p.setProperty("shards", Integer.toString(spec.shards()));
-    p.setProperty("replicas", Integer.toString(spec.replicas()));
-    p.setProperty("port", Integer.toString(spec.port()));
-    p.setProperty("redisServer", spec.redisServer());
-    p.setProperty("nodeTimeoutMillis", Integer.toString(spec.nodeTimeoutMillis()));
-    p.setProperty("appendOnly", Boolean.toString(spec.appendOnly()));
-    p.setProperty("block", Integer.toString(block));
-    if (spec.password() != null) {
-      p.setProperty("password", spec.password());
-    }
-    p.setProperty("nodes", Integer.toString(nodes.size()));
-    for (int i = 0; i < nodes.size(); i++) {
-      RedisProcess n = nodes.get(i);
-      p.setProperty("node." + i + ".index", Integer.toString(n.index()));
-      p.setProperty("node." + i + ".address", n.address().toString());
-      p.setProperty("node." + i + ".bus", Integer.toString(n.busPort()));
-    }
-    Path state = spec.clusterDir().resolve(STATE_FILE);
-    Path tmp = state.resolveSibling(STATE_FILE + ".tmp");
-    try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-      p.store(w, "slotwise local cluster " + spec.name());
-    }
-    tmp.toFile().setReadable(false, false);
-    tmp.toFile().setReadable(true, true);
-    Files.move(
-        tmp,
-        state,
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-  }
-
-  private void startProcesses() {
-    for (RedisProcess p : nodes) {
-      if (!p.alive()) {
-        startOne(p);
-      }
-    }
-    for (RedisProcess p : nodes) {
-      awaitAnswer(p);
-    }
-  }
-
-  private void startOne(RedisProcess p) {
-    try {
-      admin.forget(p.address());
-      p.start(spec.redisServer());
-    } catch (IOException e) {
-      throw new LocalClusterException("cannot start " + spec.redisServer() + ": " + e.getMessage());
-    }
-  }
-
-  private void awaitAnswer(RedisProcess p) {
-    new Waiter(Duration.ofSeconds(15), Duration.ofMillis(10))
-        .await(
-            "for " + p.address() + " to answer",
-            () -> {
-              if (!p.alive()) {
-                throw new LocalClusterException(
-                    "redis-server for " + p.address() + " exited: " + p.lastLogLines(3));
-              }
-              try {
-                admin.node(p.address()).ping();
-                return null;
-              } catch (RedisAdminException e) {
-                admin.forget(p.address());
-                return e.getMessage();
-              }
-            });
+    return ClusterStateFile.list(home);
   }
 
   /** Waits until every node agrees and says {@code cluster_state:ok}. */
@@ -395,31 +179,17 @@ public final class LocalCluster implements AutoCloseable {
    * @return what it did, one line an action
    */
   public synchronized List<String> superviseOnce() {
-    reload();
-    List<String> done = new ArrayList<>(LocalScale.superviseStep(this, log));
-    ClusterView view = observe();
-    // A node alone and empty is not a lost member: the convergence step joins or removes it.
-    List<NodeReport> members =
-        view.reachable().stream()
-            .filter(r -> r.known().size() > 1 || !r.self().slots().isEmpty())
-            .toList();
-    Set<String> ids = new HashSet<>();
-    members.forEach(r -> ids.add(r.id()));
-    NodeAddress anchor = addresses().get(0);
-    for (NodeReport r : members) {
-      Set<String> seen = new HashSet<>();
-      r.known().stream().filter(k -> !k.handshake()).forEach(k -> seen.add(k.id()));
-      if (!seen.containsAll(ids)) {
-        RedisProcess other = r.address().equals(anchor) ? nodes.get(1) : nodes.get(0);
-        admin.node(r.address()).meet(other.address(), other.busPort());
-        done.add(
-            "introduced "
-                + r.address()
-                + ", which had lost sight of the cluster, to "
-                + other.address());
-      }
+    if (supervisor == null) {
+      supervisor = new LocalSupervisor(this);
     }
-    return done;
+    if (!Files.isDirectory(spec.clusterDir()) || !lock.tryAcquire()) {
+      return List.of(); // deleted, or another process is starting, healing or scaling the nodes
+    }
+    try {
+      return supervisor.superviseOnce();
+    } finally {
+      lock.release();
+    }
   }
 
   /**
@@ -434,67 +204,39 @@ public final class LocalCluster implements AutoCloseable {
   public synchronized Rebalancer.Outcome scale(
       int shards, int replicas, SlotMigrator.Options options, MigrationListener listener)
       throws IOException {
-    return LocalScale.run(this, shards, replicas, options, listener, log);
-  }
-
-  /**
-   * Shards of our nodes: primary first, then its replicas; shards ordered by their lowest node
-   * index.
-   */
-  private List<List<RedisProcess>> shardsByIndex(ClusterView view) {
-    List<List<RedisProcess>> out = new ArrayList<>();
-    for (ClusterView.Shard s : view.shards()) {
-      if (s.primary().self().slots().isEmpty()) {
-        continue;
-      }
-      List<RedisProcess> shard = new ArrayList<>();
-      node(s.primary().address()).ifPresent(shard::add);
-      s.replicas().stream()
-          .map(r -> node(r.address()))
-          .flatMap(Optional::stream)
-          .sorted(Comparator.comparingInt(RedisProcess::index))
-          .forEach(shard::add);
-      if (!shard.isEmpty()) {
-        out.add(shard);
-      }
+    lock.acquire(LOCK_WAIT);
+    try {
+      return LocalScale.run(this, shards, replicas, options, listener, log);
+    } finally {
+      lock.release();
     }
-    out.sort(
-        Comparator.comparingInt(sh -> sh.stream().mapToInt(RedisProcess::index).min().orElse(0)));
-    return out;
   }
 
   /** Starts one more node (not yet part of the cluster) and records it. */
   public synchronized RedisProcess startNewNode() throws IOException {
-    int index = nodes.stream().mapToInt(RedisProcess::index).max().orElse(-1) + 1;
-    RedisProcess p = allocate(spec, block, index);
-    p.writeConfig(spec);
-    nodes.add(p);
-    saveState();
-    startOne(p);
-    awaitAnswer(p);
-    log.accept("started node " + index + " at " + p.address());
-    return p;
-  }
-
-  private void removeNodes(NodeMembership membership, NodeAddress seed, List<RedisProcess> removing)
-      throws IOException {
-    for (RedisProcess p : removing) {
-      String id = observer.report(p.address()).id();
-      membership.remove(seed, id);
-      p.markRemoved();
-      nodes.remove(p);
-      saveState();
-      p.kill();
-      admin.forget(p.address());
-      deleteTree(p.dir());
-      log.accept("stopped node " + p.index() + " at " + p.address());
+    lock.acquire(LOCK_WAIT);
+    try {
+      return new LocalScaler(this).startNewNode();
+    } finally {
+      lock.release();
     }
   }
 
-  /** Starts a node whose process is gone on its own data directory and waits until it answers. */
+  /**
+   * Starts a node whose process is gone on its own data directory and waits until it answers.
+   * Refuses a primary that owned slots and lost its data: restarted with its identity it would
+   * serve them empty (the supervisor lets it rejoin as a new replica once that is safe).
+   */
   public synchronized void restartNode(RedisProcess p) {
-    startOne(p);
-    awaitAnswer(p);
+    if (LocalSupervisor.lostDataAsOwner(this, p)) {
+      throw new LocalClusterException(
+          "node "
+              + p.index()
+              + " stopped without its data while it owned slots; it rejoins as a new replica once"
+              + " another node owns them");
+    }
+    processes.start(p, spec.redisServer());
+    processes.awaitAnswer(p);
   }
 
   /**
@@ -519,41 +261,36 @@ public final class LocalCluster implements AutoCloseable {
 
   /** Stops every node (SHUTDOWN NOSAVE, then signals) and waits until no process is left. */
   public void stopProcesses() {
-    for (RedisProcess p : nodes) {
-      if (p.alive()) {
-        try {
-          admin.node(p.address()).shutdownNoSave();
-        } catch (RedisAdminException ignored) {
-          // the signal below stops it
-        }
-      }
-    }
-    for (RedisProcess p : nodes) {
-      p.kill();
-      admin.forget(p.address());
-    }
+    processes.stopAll(nodes());
   }
 
   /** Stops every node and deletes the cluster's folder. */
   public void destroy() {
-    stopProcesses();
-    deleteTree(spec.clusterDir());
+    // Waits for a heal or scale in another process to end; stops the nodes either way.
+    boolean locked;
+    try {
+      lock.acquire(LOCK_WAIT);
+      locked = true;
+    } catch (LocalClusterException e) {
+      locked = false;
+    }
+    try {
+      stopProcesses();
+      deleteTree(spec.clusterDir());
+    } finally {
+      if (locked) {
+        lock.release();
+      }
+    }
   }
 
   static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      throw new LocalClusterException("cannot delete " + dir + ": " + e.getMessage());
-    }
+    NodeProcesses.deleteTree(dir);
   }
 
   /** The node whose data lives at this address, if it is one of ours. */
   public Optional<RedisProcess> node(NodeAddress address) {
-    return nodes.stream().filter(n -> n.address().equals(address)).findFirst();
+    return nodes().stream().filter(n -> n.address().equals(address)).findFirst();
   }
 
   /** The node whose id is this, if it is one of ours and answers. */
@@ -584,5 +321,43 @@ public final class LocalCluster implements AutoCloseable {
   public void close() {
     observer.close();
     admin.close();
+  }
+
+  // Package-private access for the parts.
+
+  static LocalCluster of(
+      LocalClusterSpec spec, int block, List<RedisProcess> nodes, Consumer<String> log) {
+    return new LocalCluster(spec, block, nodes, log);
+  }
+
+  int block() {
+    return block;
+  }
+
+  NodeProcesses processes() {
+    return processes;
+  }
+
+  Consumer<String> log() {
+    return log;
+  }
+
+  synchronized void addNode(RedisProcess p) throws IOException {
+    nodes.add(p);
+    saveState();
+  }
+
+  synchronized void removeNode(RedisProcess p) throws IOException {
+    nodes.remove(p);
+    saveState();
+  }
+
+  synchronized void replaceSpec(LocalClusterSpec target) throws IOException {
+    spec = target;
+    saveState();
+  }
+
+  synchronized void saveState() throws IOException {
+    ClusterStateFile.write(new ClusterStateFile.State(spec, block, List.copyOf(nodes)));
   }
 }

@@ -24,22 +24,30 @@ public record LocalClusterSpec(
 
   public LocalClusterSpec {
     if (name == null || !name.matches("[a-z0-9][a-z0-9-]{0,39}")) {
-      throw new IllegalArgumentException(
-          "--name must be 1-40 lowercase letters, digits or '-', got '" + name + "'");
+      throw new LocalClusterException(
+          LocalClusterException.Kind.NAME,
+          "a cluster name is 1-40 lowercase letters, digits or '-', got '" + name + "'");
     }
     if (shards < 3) {
-      throw new IllegalArgumentException(
-          "--shards must be at least 3 (Redis Cluster needs 3 primaries), got " + shards);
+      throw new LocalClusterException(
+          LocalClusterException.Kind.SHARDS,
+          "a cluster needs at least 3 shards (Redis Cluster needs 3 primaries), got " + shards);
     }
     if (shards > 200) {
-      throw new IllegalArgumentException("--shards must be at most 200, got " + shards);
+      throw new LocalClusterException(
+          LocalClusterException.Kind.SHARDS,
+          "a local cluster has at most 200 shards, got " + shards);
     }
     if (replicas < 0 || replicas > 5) {
-      throw new IllegalArgumentException("--replicas must be between 0 and 5, got " + replicas);
+      throw new LocalClusterException(
+          LocalClusterException.Kind.REPLICAS,
+          "replicas per shard must be between 0 and 5, got " + replicas);
     }
     if (port < 0 || port > 55535) {
-      throw new IllegalArgumentException(
-          "--port must be between 1 and 55535 (the cluster bus uses port + 10000), got " + port);
+      throw new LocalClusterException(
+          LocalClusterException.Kind.PORT,
+          "the nodes' port must be between 1 and 55535 (the cluster bus uses port + 10000), got "
+              + port);
     }
   }
 

@@ -10,10 +10,6 @@ import io.slotwise.engine.migrate.MigrationListener;
 import io.slotwise.engine.migrate.Rebalancer;
 import io.slotwise.engine.migrate.SlotMigrator;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.StandardOpenOption;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -27,9 +23,6 @@ import java.util.function.Consumer;
  * is finished by running it again (the step resumes from what Redis and the cluster's folder say).
  */
 public final class LocalScale {
-  /** Held while a process converges the cluster, so that a supervisor does not step at once. */
-  static final String LOCK_FILE = "converge.lock";
-
   /**
    * Blocked reasons the supervisor waits out quietly: a node that does not answer yet, a failure
    * that the cluster's own failover or a repair settles, a wait that ran long.
@@ -93,10 +86,8 @@ public final class LocalScale {
             log);
     long t0 = System.nanoTime();
     int maxSteps = 64 + 8 * Math.max(cluster.nodes().size(), desired.nodes());
-    try (FileChannel lock = lockFile(cluster);
-        FileLock held = lock.lock()) {
-      step.converge(desired, new LocalNodeProvider(cluster), p -> log.accept(p.what()), maxSteps);
-    }
+    // The caller holds the cluster's lock, so no supervisor steps at the same time.
+    step.converge(desired, new LocalNodeProvider(cluster), p -> log.accept(p.what()), maxSteps);
     if (slots.get() == 0) {
       return null;
     }
@@ -113,71 +104,46 @@ public final class LocalScale {
 
   /**
    * One convergence step towards the recorded shape, for the supervisor: restarts stopped nodes and
-   * carries on a scale that a crashed process left unfinished. Does nothing while a scale holds the
-   * cluster's convergence lock (that scale steps itself), and stays quiet when the step is blocked
-   * or only waits: the supervisor's other checks report those.
+   * carries on a scale that a crashed process left unfinished. The caller holds the cluster's lock
+   * (a running scale holds it too, so the supervisor skips its round then). Stays quiet when the
+   * step is blocked or only waits: the supervisor's other checks report those.
    *
    * @return what it did, one line an action
    */
-  public static List<String> superviseStep(LocalCluster cluster, Consumer<String> log) {
-    try (FileChannel channel = lockFile(cluster);
-        FileLock held = tryLock(channel)) {
-      if (held == null) {
-        return List.of();
+  static List<String> superviseStep(LocalCluster cluster, Consumer<String> log) {
+    LocalNodeProvider provider = new LocalNodeProvider(cluster);
+    List<ProviderNode> stopped = provider.nodes().stream().filter(n -> !n.running()).toList();
+    ConvergenceStep step =
+        new ConvergenceStep(
+            cluster.admin(),
+            cluster.observer(),
+            Waiter.standard(),
+            new ConvergenceStep.Options(
+                ConvergenceStep.Options.defaults().maxSlotsPerStep(),
+                SlotMigrator.Options.defaults(),
+                false),
+            MigrationListener.NONE,
+            log);
+    LocalClusterSpec spec = cluster.spec();
+    StepResult result = step.step(DesiredTopology.of(spec.shards(), spec.replicas()), provider);
+    if (result instanceof StepResult.Progressing p) {
+      if (p.phase() == StepResult.Phase.RESTARTING_NODES) {
+        return stopped.stream()
+            .map(
+                n ->
+                    n.name()
+                        + " ("
+                        + n.address()
+                        + ") had stopped; restarted it on its data directory")
+            .toList();
       }
-      LocalNodeProvider provider = new LocalNodeProvider(cluster);
-      List<ProviderNode> stopped = provider.nodes().stream().filter(n -> !n.running()).toList();
-      ConvergenceStep step =
-          new ConvergenceStep(
-              cluster.admin(),
-              cluster.observer(),
-              Waiter.standard(),
-              new ConvergenceStep.Options(
-                  ConvergenceStep.Options.defaults().maxSlotsPerStep(),
-                  SlotMigrator.Options.defaults(),
-                  false),
-              MigrationListener.NONE,
-              log);
-      LocalClusterSpec spec = cluster.spec();
-      StepResult result = step.step(DesiredTopology.of(spec.shards(), spec.replicas()), provider);
-      if (result instanceof StepResult.Progressing p) {
-        if (p.phase() == StepResult.Phase.RESTARTING_NODES) {
-          return stopped.stream()
-              .map(
-                  n ->
-                      n.name()
-                          + " ("
-                          + n.address()
-                          + ") had stopped; restarted it on its data directory")
-              .toList();
-        }
-        if (p.phase() != StepResult.Phase.SETTLING) {
-          return List.of(p.what());
-        }
+      if (p.phase() != StepResult.Phase.SETTLING) {
+        return List.of(p.what());
       }
-      if (result instanceof StepResult.Blocked b && !WAITED_OUT.contains(b.reason())) {
-        throw new LocalClusterException(b.message());
-      }
-      return List.of();
-    } catch (IOException e) {
-      throw new LocalClusterException(
-          "cannot lock " + cluster.spec().clusterDir() + ": " + e.getMessage());
     }
-  }
-
-  private static FileChannel lockFile(LocalCluster cluster) throws IOException {
-    return FileChannel.open(
-        cluster.spec().clusterDir().resolve(LOCK_FILE),
-        StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE);
-  }
-
-  /** The lock, or null when another process (or this one) holds it. */
-  private static FileLock tryLock(FileChannel channel) throws IOException {
-    try {
-      return channel.tryLock();
-    } catch (OverlappingFileLockException e) {
-      return null;
+    if (result instanceof StepResult.Blocked b && !WAITED_OUT.contains(b.reason())) {
+      throw new LocalClusterException(b.message());
     }
+    return List.of();
   }
 }

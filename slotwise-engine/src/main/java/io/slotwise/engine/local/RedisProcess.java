@@ -57,9 +57,12 @@ public final class RedisProcess {
     return dir.resolve("slotwise.pid");
   }
 
-  /** Writes {@code redis.conf}; the password, when set, is only ever written here. */
+  /**
+   * Writes {@code redis.conf} ({@code 0600}, in a {@code 0700} folder); the password, when set, is
+   * only ever written here and in {@code cluster.properties}.
+   */
   public void writeConfig(LocalClusterSpec spec) throws IOException {
-    Files.createDirectories(dir);
+    PrivateFiles.createDirectories(dir);
     List<String> lines =
         new ArrayList<>(
             List.of(
@@ -79,12 +82,38 @@ public final class RedisProcess {
                 "repl-diskless-sync-delay 0",
                 "protected-mode " + (spec.password() == null ? "no" : "yes")));
     if (spec.password() != null) {
-      lines.add("requirepass \"" + spec.password().replace("\"", "\\\"") + "\"");
-      lines.add("masterauth \"" + spec.password().replace("\"", "\\\"") + "\"");
+      lines.add("requirepass " + quoted(spec.password()));
+      lines.add("masterauth " + quoted(spec.password()));
     }
-    Files.write(configFile(), lines, StandardCharsets.UTF_8);
-    configFile().toFile().setReadable(false, false);
-    configFile().toFile().setReadable(true, true);
+    PrivateFiles.write(configFile(), String.join("\n", lines) + "\n");
+  }
+
+  /**
+   * {@code value} as one double-quoted redis.conf argument that Redis reads back exactly: inside
+   * double quotes Redis turns {@code \\}, {@code \"}, {@code \n}, {@code \r}, {@code \t} and {@code
+   * \xHH} into the characters they name, so a backslash, a quote and every control character is
+   * escaped. The value thus stays on its line and cannot add a directive.
+   */
+  static String quoted(String value) {
+    StringBuilder sb = new StringBuilder(value.length() + 2).append('"');
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      switch (c) {
+        case '\\' -> sb.append("\\\\");
+        case '"' -> sb.append("\\\"");
+        case '\n' -> sb.append("\\n");
+        case '\r' -> sb.append("\\r");
+        case '\t' -> sb.append("\\t");
+        default -> {
+          if (c < 0x20 || c == 0x7f) {
+            sb.append(String.format("\\x%02x", (int) c));
+          } else {
+            sb.append(c);
+          }
+        }
+      }
+    }
+    return sb.append('"').toString();
   }
 
   /** Starts the server and records its pid; does not wait for it to answer. */
@@ -143,13 +172,22 @@ public final class RedisProcess {
     return process().isPresent();
   }
 
-  /** The last lines the server logged, for error messages. */
+  /**
+   * The last lines the server logged, for error messages. Redis echoes a configuration line it
+   * cannot read; a line that names the password's directives is replaced, so that no message shows
+   * the password.
+   */
   public String lastLogLines(int n) {
     try {
       List<String> all = new ArrayList<>();
       for (Path p : List.of(dir.resolve("stdout.log"), logFile())) {
         if (Files.exists(p)) {
-          all.addAll(Files.readAllLines(p, StandardCharsets.UTF_8));
+          for (String line : Files.readAllLines(p, StandardCharsets.UTF_8)) {
+            all.add(
+                line.contains("requirepass") || line.contains("masterauth")
+                    ? "(a configuration line that holds the password, not shown)"
+                    : line);
+          }
         }
       }
       return String.join(" | ", all.subList(Math.max(0, all.size() - n), all.size()));

@@ -43,8 +43,9 @@ public final class RedisServerBinary {
         .orElseThrow(
             () ->
                 new LocalClusterException(
+                    LocalClusterException.Kind.REDIS_SERVER,
                     explicit != null && !explicit.isBlank()
-                        ? "--redis-server " + explicit + " is not an executable file"
-                        : "redis-server not found on PATH; install it (Debian/Ubuntu: apt-get install redis-server) or pass --redis-server PATH"));
+                        ? "the redis-server binary " + explicit + " is not an executable file"
+                        : "redis-server not found on PATH; install it (Debian/Ubuntu: apt-get install redis-server)"));
   }
 }

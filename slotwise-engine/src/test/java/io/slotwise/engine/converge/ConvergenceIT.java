@@ -181,7 +181,7 @@ class ConvergenceIT {
 
   @Test
   void aStoppedNodeIsRestartedAndUncoveredSlotsBlockWithRepairNeeded() {
-    cluster = TestClusters.start(home, 3, 0);
+    cluster = TestClusters.startPersistent(home, 3, 0);
     RedisProcess victim = cluster.nodes().get(1);
     victim.crash();
 

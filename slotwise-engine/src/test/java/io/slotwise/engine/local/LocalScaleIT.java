@@ -111,12 +111,12 @@ class LocalScaleIT {
 
   @Test
   void theSupervisorLeavesTheClusterToARunningScaleAndRestartsNodesAfterwards() throws Exception {
-    cluster = TestClusters.start(home, 3, 0);
+    cluster = TestClusters.startPersistent(home, 3, 0);
     RedisProcess victim = cluster.nodes().get(2);
     victim.crash();
     try (FileChannel channel =
             FileChannel.open(
-                cluster.spec().clusterDir().resolve(LocalScale.LOCK_FILE),
+                cluster.spec().clusterDir().resolve(ClusterLock.NAME),
                 StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE);
         FileLock scaleRunning = channel.lock()) {
@@ -128,14 +128,14 @@ class LocalScaleIT {
 
     assertThat(done)
         .containsExactly(
-            "node-2 (" + victim.address() + ") had stopped; restarted it on its data directory");
+            "node 2 (" + victim.address() + ") had stopped; restarted it on its data directory");
     assertThat(victim.alive()).isTrue();
     cluster.awaitHealthy();
   }
 
   @Test
   void aNodeThatCannotBeRestartedIsReportedBySupervision() throws Exception {
-    cluster = TestClusters.start(home, 3, 0);
+    cluster = TestClusters.startPersistent(home, 3, 0);
     RedisProcess victim = cluster.nodes().get(0);
     victim.crash();
     java.nio.file.Files.writeString(
@@ -143,7 +143,7 @@ class LocalScaleIT {
 
     assertThatThrownBy(() -> cluster.superviseOnce())
         .isInstanceOf(LocalClusterException.class)
-        .hasMessageStartingWith("cannot restart node node-0: ");
+        .hasMessageStartingWith("redis-server for " + victim.address() + " exited");
     assertThat(victim.alive()).isFalse();
   }
 }

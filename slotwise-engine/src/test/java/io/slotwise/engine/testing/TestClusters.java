@@ -29,4 +29,16 @@ public final class TestClusters {
   public static LocalCluster start(Path home, int shards, int replicas) {
     return LocalCluster.up(spec(home, shards, replicas), LOG::info);
   }
+
+  /**
+   * A cluster whose nodes keep an append-only file, so a crashed primary may be restarted with its
+   * identity (without one it would serve its slots empty, and the supervisor does not do that).
+   */
+  public static LocalCluster startPersistent(Path home, int shards, int replicas) {
+    LocalClusterSpec s = spec(home, shards, replicas);
+    return LocalCluster.up(
+        new LocalClusterSpec(
+            s.name(), shards, replicas, home, 0, s.redisServer(), NODE_TIMEOUT_MILLIS, null, true),
+        LOG::info);
+  }
 }
