@@ -99,13 +99,13 @@ public final class ClusterFixer {
                 new FixReport.Outcome(
                     FixReport.Status.REPAIRED, r.cause().name(), r.what() + extra, null, null));
             log.accept(r.what() + extra);
-            failed.remove(r.what());
+            failed.remove(subject(r));
             progress = true;
           } catch (EngineException | IllegalStateException e) {
             String why = e.getMessage();
             log.accept("could not repair: " + r.what() + ": " + why);
             failed.put(
-                r.what(),
+                subject(r),
                 new FixReport.Outcome(
                     FixReport.Status.NOT_REPAIRED, r.cause().name(), r.what(), null, why));
             skip.add(r.what());
@@ -126,6 +126,11 @@ public final class ClusterFixer {
       }
     }
     return new FixReport(outcomes);
+  }
+
+  /** What a repair is about: a later repair of the same slot supersedes a failed one. */
+  private static String subject(Repair r) {
+    return r instanceof SettleSlot s ? "slot " + s.slot() : r.what();
   }
 
   /** The repairs of the first stage that has any not failed since the last progress. */
@@ -205,6 +210,11 @@ public final class ClusterFixer {
     NodeClient dst = admin.node(owner.address());
     boolean owns = owner.self().slots().contains(slot);
     boolean importing = owner.self().importing().containsKey(slot);
+    if (owns && owner.self().migrating().containsKey(slot) && !r.sources().isEmpty()) {
+      // An owner still migrating answers the keys it lacks with ASK, so it would refuse them
+      // (RESTORE-ASKING too) while they come back: it keeps the slot, so it closes it first.
+      dst.setSlotStable(slot);
+    }
     long moved = 0;
     for (String id : r.sources()) {
       NodeReport src = view.node(id).orElseThrow();
