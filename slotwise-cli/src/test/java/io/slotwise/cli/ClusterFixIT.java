@@ -88,7 +88,7 @@ class ClusterFixIT {
       assertThat(dry.exitCode()).isEqualTo(2);
       assertThat(dry.out())
           .contains("would 1. ")
-          .contains("uncovered slots " + bare)
+          .contains("had no owner and no node holds keys in them: " + bare + ";")
           .contains("the migration of slot " + slot)
           .contains("dry run: nothing changed");
       assertThat(state()).as("a dry run changes nothing").isEqualTo(before);

@@ -69,6 +69,7 @@ public final class RepairPlanner {
   private final List<Blocked> blocked = new ArrayList<>();
   private final Map<String, String> unobservable = new TreeMap<>();
   private final Set<String> dead = new TreeSet<>();
+  private final Set<String> flaggedFailed = new TreeSet<>();
   private final List<List<String>> selfClaims;
   private final Map<String, BitSet> claimedInAnyView = new HashMap<>();
   private final BitSet handled = new BitSet(HashSlots.COUNT);
@@ -119,7 +120,10 @@ public final class RepairPlanner {
     }
     for (String id : view.unobservedIds()) {
       Map<String, NodeRecord> ops = view.opinionsAbout(id);
-      if (ops.values().stream().anyMatch(r -> r.failed() || r.noAddress())) {
+      if (ops.values().stream().anyMatch(NodeRecord::failed)) {
+        dead.add(id);
+        flaggedFailed.add(id);
+      } else if (ops.values().stream().anyMatch(NodeRecord::noAddress)) {
         dead.add(id);
       } else {
         unobservable.put(id, whyUnobservable(ops));
@@ -247,7 +251,15 @@ public final class RepairPlanner {
       }
       handled.or(owned.toBitSet());
       List<NodeReport> replicas = view.replicasOf(id);
-      if (!replicas.isEmpty()) {
+      if (!replicas.isEmpty() && !flaggedFailed.contains(id)) {
+        blocked.add(
+            new Blocked(
+                Cause.FAILED_NODE,
+                "slots " + owned + " of " + name(id),
+                id,
+                "it has no address but Redis has not flagged it failed; no replica is promoted"
+                    + " before it does"));
+      } else if (!replicas.isEmpty()) {
         promote(id, owned, replicas);
       } else if (options.acceptDataLoss()) {
         // Forgotten in the forget stage, once slots are settled; its slots are covered after.
