@@ -282,21 +282,22 @@ final class ClusterCommand implements Runnable {
   }
 
   /**
-   * {@code fix}: exit 0 when everything check named was repaired and check passes afterwards; 2
+   * {@code fix}: exit 0 when everything check named was repaired and check passes afterwards; 3
    * when some repair was blocked (a node down or unobservable) or failed, or problems remain; 1 on
-   * an error (bad input, unreachable seed). With {@code --dry-run} it prints the plan and changes
-   * nothing (exit 0 when there is nothing to do, 2 otherwise).
+   * an error (unreachable seed, a failure of Slotwise); 2 on bad usage (picocli's code, which is
+   * why "not all repaired" is 3). With {@code --dry-run} it prints the plan and changes nothing
+   * (exit 0 when there is nothing to do, 3 otherwise).
    */
   @Command(
       name = "fix",
       mixinStandardHelpOptions = true,
       description = {
         "Repair what check names, losing no key.",
-        "Exit codes: 0 all repaired, 2 some repair blocked or failed (or a problem remains),"
-            + " 1 error."
+        "Exit codes: 0 all repaired, 3 some repair blocked or failed (or a problem remains),"
+            + " 1 error, 2 bad usage."
       })
   static final class Fix extends Verb {
-    static final int NOT_ALL_REPAIRED = 2;
+    static final int NOT_ALL_REPAIRED = 3;
 
     @Parameters(paramLabel = "HOST:PORT", description = "Any node of the cluster.")
     String node;

@@ -85,7 +85,7 @@ class ClusterFixIT {
 
       CommandRun dry = CommandRun.of("cluster", "fix", "--dry-run", seed);
 
-      assertThat(dry.exitCode()).isEqualTo(2);
+      assertThat(dry.exitCode()).isEqualTo(3);
       assertThat(dry.out())
           .contains("would 1. ")
           .contains("had no owner and no node holds keys in them: " + bare + ";")
@@ -106,7 +106,7 @@ class ClusterFixIT {
   }
 
   @Test
-  void aDeadPrimaryWithoutReplicaIsReportedBlockedWithExit2UntilDataLossIsAccepted() {
+  void aDeadPrimaryWithoutReplicaIsReportedBlockedWithExit3UntilDataLossIsAccepted() {
     cluster = TestClusters.start(home, 3, 0);
     String seed = cluster.addresses().get(0).toString();
     ClusterView view = cluster.observe();
@@ -127,7 +127,7 @@ class ClusterFixIT {
 
     CommandRun fix = CommandRun.of("cluster", "fix", seedOfLive);
 
-    assertThat(fix.exitCode()).isEqualTo(2);
+    assertThat(fix.exitCode()).isEqualTo(3);
     assertThat(fix.out())
         .contains("blocked: slots " + dead.self().slots() + " of failed primary ")
         .contains("(--accept-data-loss)")
