@@ -49,6 +49,7 @@ import java.util.function.Consumer;
  */
 public final class ClusterFixer {
   static final int MAX_PASSES = 16;
+  static final int MAX_RUNS_OF_ONE_REPAIR = 3;
   static final String FULL_COVERAGE = "cluster-require-full-coverage";
 
   private final RedisAdmin admin;
@@ -81,11 +82,26 @@ public final class ClusterFixer {
     List<FixReport.Outcome> outcomes = new ArrayList<>();
     Map<String, FixReport.Outcome> failed = new LinkedHashMap<>();
     Set<String> skip = new LinkedHashSet<>();
+    Map<String, Integer> runs = new LinkedHashMap<>();
     RepairPlan plan = null;
     for (int pass = 0; pass < MAX_PASSES; pass++) {
       ClusterView view = observer.observe(seeds);
       SlotKeys keys = SlotKeysCounter.count(admin, view);
       plan = RepairPlanner.plan(view, keys, options);
+      for (Repair r : plan.repairs()) {
+        if (runs.getOrDefault(r.what(), 0) >= MAX_RUNS_OF_ONE_REPAIR && skip.add(r.what())) {
+          // Done and planned again: the cluster did not take it, so trying on would loop.
+          outcomes.removeIf(o -> o.what().startsWith(r.what()));
+          failed.put(
+              subject(r),
+              new FixReport.Outcome(
+                  FixReport.Status.NOT_REPAIRED,
+                  r.cause().name(),
+                  r.what(),
+                  null,
+                  "done " + MAX_RUNS_OF_ONE_REPAIR + " times, and still needed"));
+        }
+      }
       List<Repair> stage = nextStage(plan, skip);
       if (stage.isEmpty()) {
         break;
@@ -94,7 +110,9 @@ public final class ClusterFixer {
       try (Coverage coverage = new Coverage(view, stage.get(0) instanceof SettleSlot)) {
         for (Repair r : stage) {
           try {
+            runs.merge(r.what(), 1, Integer::sum);
             String extra = run(view, r);
+            outcomes.removeIf(o -> o.what().startsWith(r.what()));
             outcomes.add(
                 new FixReport.Outcome(
                     FixReport.Status.REPAIRED, r.cause().name(), r.what() + extra, null, null));
@@ -113,7 +131,7 @@ public final class ClusterFixer {
         }
       }
       if (progress) {
-        skip.clear();
+        skip.removeIf(w -> runs.getOrDefault(w, 0) < MAX_RUNS_OF_ONE_REPAIR);
         awaitSettled(seeds);
       }
     }
