@@ -5,16 +5,22 @@ import io.slotwise.engine.execute.NodeMembership;
 import io.slotwise.engine.execute.StepExecutor;
 import io.slotwise.engine.health.ClusterChecker;
 import io.slotwise.engine.health.ClusterFixer;
+import io.slotwise.engine.health.FixReport;
 import io.slotwise.engine.health.Problem;
+import io.slotwise.engine.health.SlotKeysCounter;
 import io.slotwise.engine.observe.ClusterView;
 import io.slotwise.engine.observe.NodeRecord;
 import io.slotwise.engine.observe.NodeReport;
+import io.slotwise.engine.observe.SlotKeys;
 import io.slotwise.engine.plan.CreatePlanner;
+import io.slotwise.engine.plan.RepairOptions;
+import io.slotwise.engine.plan.RepairPlan;
 import io.slotwise.engine.plan.ShardLayout;
 import io.slotwise.engine.plan.Step;
 import io.slotwise.engine.topology.FailoverMode;
 import io.slotwise.engine.topology.HashSlots;
 import io.slotwise.engine.topology.NodeAddress;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -149,12 +155,12 @@ final class ClusterCommand implements Runnable {
     public Integer call() {
       try (ClusterSession s = session()) {
         ClusterView view = s.observe(ClusterSession.address(node));
-        return report(out(), view);
+        return report(out(), view, SlotKeysCounter.count(s.admin, view));
       }
     }
 
-    static int report(java.io.PrintWriter out, ClusterView view) {
-      List<Problem> problems = ClusterChecker.check(view);
+    static int report(java.io.PrintWriter out, ClusterView view, SlotKeys keys) {
+      List<Problem> problems = ClusterChecker.check(view, keys);
       int covered = HashSlots.COUNT - view.uncoveredSlots().size();
       out.printf(
           "%d nodes (%d reachable), %d primaries with slots, %d/%d slots covered, %d keys%n",
@@ -297,26 +303,101 @@ final class ClusterCommand implements Runnable {
     }
   }
 
+  /**
+   * {@code fix}: exit 0 when everything check named was repaired and check passes afterwards; 3
+   * when some repair was blocked (a node down or unobservable) or failed, or problems remain; 1 on
+   * an error (unreachable seed, a failure of Slotwise); 2 on bad usage (picocli's code, which is
+   * why "not all repaired" is 3). With {@code --dry-run} it prints the plan and changes nothing
+   * (exit 0 when there is nothing to do, 3 otherwise).
+   */
   @Command(
       name = "fix",
       mixinStandardHelpOptions = true,
-      description = "Repair what check names, losing no key.")
+      description = {
+        "Repair what check names, losing no key.",
+        "Exit codes: 0 all repaired, 3 some repair blocked or failed (or a problem remains),"
+            + " 1 error, 2 bad usage."
+      })
   static final class Fix extends Verb {
+    static final int NOT_ALL_REPAIRED = 3;
+
     @Parameters(paramLabel = "HOST:PORT", description = "Any node of the cluster.")
     String node;
+
+    @Option(
+        names = "--dry-run",
+        description = "Print what fix would do, in order, and what is blocked; change nothing.")
+    boolean dryRun;
+
+    @Option(
+        names = "--accept-data-loss",
+        description =
+            "Forget a failed primary that owns slots and has no replica, and serve its slots"
+                + " again, empty: its keys are gone.")
+    boolean acceptDataLoss;
+
+    @Option(
+        names = "--takeover",
+        description =
+            "Promote replicas of failed primaries with CLUSTER FAILOVER TAKEOVER (no election)"
+                + " instead of FORCE.")
+    boolean takeover;
 
     @Override
     public Integer call() {
       try (ClusterSession s = session()) {
         NodeAddress seed = ClusterSession.address(node);
         s.observe(seed);
-        List<String> done =
-            new ClusterFixer(s.admin, s.observer, s.waiter, s.progress()).fix(List.of(seed));
-        if (done.isEmpty()) {
+        RepairOptions options = new RepairOptions(acceptDataLoss, takeover);
+        ClusterFixer fixer =
+            new ClusterFixer(s.admin, s.observer, s.waiter, s.journal, s.progress());
+        if (dryRun) {
+          return printPlan(fixer.plan(List.of(seed), options));
+        }
+        FixReport report = fixer.fix(List.of(seed), options);
+        if (report.nothingToDo()) {
           out().println("nothing to fix");
         }
-        return Check.report(out(), s.observe(seed));
+        for (FixReport.Outcome o : report.outcomes()) {
+          out().println(o.status() == FixReport.Status.BLOCKED ? hint(o.toString()) : o.toString());
+        }
+        ClusterView after = s.observe(seed);
+        int check = Check.report(out(), after, SlotKeysCounter.count(s.admin, after));
+        if (!report.allRepaired() || check != 0) {
+          out()
+              .printf(
+                  "%d repaired, %d not repaired, %d blocked%n",
+                  report.withStatus(FixReport.Status.REPAIRED).size(),
+                  report.withStatus(FixReport.Status.NOT_REPAIRED).size(),
+                  report.withStatus(FixReport.Status.BLOCKED).size());
+          return NOT_ALL_REPAIRED;
+        }
+        return 0;
       }
+    }
+
+    private int printPlan(RepairPlan plan) {
+      PrintWriter out = out();
+      if (plan.isEmpty()) {
+        out.println("nothing to fix");
+        return 0;
+      }
+      int i = 1;
+      for (RepairPlan.Repair r : plan.repairs()) {
+        out.println("would " + i++ + ". " + r.what());
+      }
+      for (RepairPlan.Blocked b : plan.blocked()) {
+        out.println(hint("blocked: " + b));
+      }
+      out.println("dry run: nothing changed; later steps are planned again after each stage runs");
+      return NOT_ALL_REPAIRED;
+    }
+
+    /** The engine speaks of accepting data loss; the CLI names the option that does it. */
+    private static String hint(String line) {
+      return line.contains("only accepting the loss of their keys")
+          ? line + " (--accept-data-loss)"
+          : line;
     }
   }
 

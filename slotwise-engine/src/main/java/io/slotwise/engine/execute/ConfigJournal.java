@@ -53,7 +53,12 @@ public final class ConfigJournal {
     return files().isEmpty();
   }
 
-  synchronized void record(NodeAddress node, String parameter, String original, String lowered) {
+  /**
+   * Records, durably, that {@code parameter} was {@code original} before it was set to {@code
+   * lowered}.
+   */
+  public synchronized void record(
+      NodeAddress node, String parameter, String original, String lowered) {
     if (dir == null) {
       return;
     }
@@ -62,7 +67,8 @@ public final class ConfigJournal {
     store(node, p);
   }
 
-  synchronized void forget(NodeAddress node, String parameter) {
+  /** The value was put back: nothing to restore any more. */
+  public synchronized void forget(NodeAddress node, String parameter) {
     if (dir == null) {
       return;
     }

@@ -4,6 +4,7 @@ import io.slotwise.engine.observe.ClusterView;
 import io.slotwise.engine.observe.ClusterView.OpenSlot;
 import io.slotwise.engine.observe.NodeRecord;
 import io.slotwise.engine.observe.NodeReport;
+import io.slotwise.engine.observe.SlotKeys;
 import io.slotwise.engine.topology.SlotSet;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -22,11 +23,20 @@ public final class ClusterChecker {
   private ClusterChecker() {}
 
   public static List<Problem> check(ClusterView view) {
+    return check(view, SlotKeys.NONE);
+  }
+
+  /**
+   * As {@link #check(ClusterView)}, and names keys that sit on a primary that does not own their
+   * slot (not while it imports the slot), from the key counts taken with the view.
+   */
+  public static List<Problem> check(ClusterView view, SlotKeys keys) {
     List<Problem> out = new ArrayList<>();
     unreachable(view, out);
     uncovered(view, out);
     openSlots(view, out);
     conflictsAndDisagreements(view, out);
+    strayKeys(view, keys, out);
     roles(view, out);
     failures(view, out);
     handshakes(view, out);
@@ -140,6 +150,27 @@ public final class ClusterChecker {
                     + " slots: "
                     + SlotSet.of(where)));
       }
+    }
+  }
+
+  private static void strayKeys(ClusterView view, SlotKeys keys, List<Problem> out) {
+    for (NodeReport p : view.primaries()) {
+      NodeRecord self = p.self();
+      keys.of(p.id())
+          .forEach(
+              (slot, n) -> {
+                if (!self.slots().contains(slot) && !self.importing().containsKey(slot)) {
+                  out.add(
+                      new Problem(
+                          ProblemKind.KEYS_IN_UNOWNED_SLOT,
+                          name(view, p.id())
+                              + " holds "
+                              + n
+                              + " key(s) of slot "
+                              + slot
+                              + ", which it does not own"));
+                }
+              });
     }
   }
 

@@ -1,24 +1,35 @@
 package io.slotwise.engine.health;
 
+import io.slotwise.engine.execute.ConfigJournal;
+import io.slotwise.engine.execute.OperationTimeoutException;
 import io.slotwise.engine.execute.SlotMover;
 import io.slotwise.engine.execute.StepExecutor;
 import io.slotwise.engine.execute.Waiter;
+import io.slotwise.engine.failure.EngineException;
 import io.slotwise.engine.observe.ClusterObserver;
 import io.slotwise.engine.observe.ClusterView;
-import io.slotwise.engine.observe.ClusterView.OpenSlot;
 import io.slotwise.engine.observe.NodeRecord;
 import io.slotwise.engine.observe.NodeReport;
+import io.slotwise.engine.observe.SlotKeys;
+import io.slotwise.engine.plan.RepairOptions;
+import io.slotwise.engine.plan.RepairPlan;
+import io.slotwise.engine.plan.RepairPlan.BumpEpoch;
+import io.slotwise.engine.plan.RepairPlan.CoverSlots;
+import io.slotwise.engine.plan.RepairPlan.DropHandshake;
+import io.slotwise.engine.plan.RepairPlan.Forget;
+import io.slotwise.engine.plan.RepairPlan.Promote;
+import io.slotwise.engine.plan.RepairPlan.Repair;
+import io.slotwise.engine.plan.RepairPlan.Replicate;
+import io.slotwise.engine.plan.RepairPlan.SettleSlot;
+import io.slotwise.engine.plan.RepairPlanner;
 import io.slotwise.engine.redis.NodeClient;
 import io.slotwise.engine.redis.RedisAdmin;
 import io.slotwise.engine.redis.RedisAdminException;
-import io.slotwise.engine.topology.FailoverMode;
 import io.slotwise.engine.topology.NodeAddress;
-import io.slotwise.engine.topology.SlotSet;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -26,35 +37,46 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * Repairs what {@link ClusterChecker} names, losing no key. Order matters and is:
+ * Repairs what {@link ClusterChecker} names, losing no key. Each pass observes the cluster, counts
+ * the keys of every slot on every primary, asks {@link RepairPlanner} (pure) what to do, and runs
+ * the repairs of the first stage that has any: a stage makes the next possible (served slots let
+ * keys move; settled slots let nodes be forgotten), so after it the nodes are left to agree and the
+ * next pass plans again from what Redis says now. A repair that fails is reported and the others go
+ * on; it is tried again once something else succeeded. What the planner blocks (a node down or
+ * unobservable that a repair depends on) is reported with the node and the reason.
  *
- * <ol>
- *   <li>forget nodes stuck in handshake;
- *   <li>ghosts: a node others know but that is failed or reachable by nobody. If it still owns
- *       slots and has a replica, the most caught-up replica takes over first; then every node
- *       forgets it (together, within FORGET's 60 s ban, so gossip cannot bring it back);
- *   <li>orphaned replicas follow the live primary with the fewest replicas;
- *   <li>open slots: a migration whose target is alive and importing (or already holds keys) is
- *       finished; otherwise the keys that left the owner are moved back and the slot is closed;
- *   <li>conflicting claims: the claimant with the most keys in the slot keeps it, the others' keys
- *       are moved to it;
- *   <li>uncovered slots go to a primary that holds keys in them if one does (nothing lost),
- *       otherwise to the primary with the fewest slots, saying that any data they held is gone;
- *   <li>slot-map disagreements: owners bump their epoch so their claim wins;
- *   <li>replicas are moved from the fullest shard to the emptiest while they differ by two or more;
- * </ol>
- *
- * then it waits for the nodes to agree. Each pass re-observes, so running fix twice is harmless.
+ * <p>While keys move and some slot is not served, nodes refuse MIGRATE ({@code CLUSTERDOWN}); the
+ * fixer then sets {@code cluster-require-full-coverage no} on the reachable primaries for the stage
+ * and puts back what it found afterwards.
  */
 public final class ClusterFixer {
+  static final int MAX_PASSES = 16;
+  static final int MAX_RUNS_OF_ONE_REPAIR = 3;
+  static final String FULL_COVERAGE = "cluster-require-full-coverage";
+
   private final RedisAdmin admin;
   private final ClusterObserver observer;
   private final Waiter waiter;
   private final Consumer<String> log;
   private final SlotMover mover;
+  private final ConfigJournal journal;
 
   public ClusterFixer(
       RedisAdmin admin, ClusterObserver observer, Waiter waiter, Consumer<String> log) {
+    this(admin, observer, waiter, ConfigJournal.none(), log);
+  }
+
+  /**
+   * @param journal where a setting changed for a stage is recorded first, so that a run killed
+   *     before it restores the setting is followed by one that does ({@link ConfigJournal#restore})
+   */
+  public ClusterFixer(
+      RedisAdmin admin,
+      ClusterObserver observer,
+      Waiter waiter,
+      ConfigJournal journal,
+      Consumer<String> log) {
+    this.journal = journal;
     this.admin = admin;
     this.observer = observer;
     this.waiter = waiter;
@@ -62,379 +84,297 @@ public final class ClusterFixer {
     this.mover = new SlotMover(admin, log);
   }
 
-  /** Repairs the cluster the seeds lead to; returns what it did, one line an action. */
-  public List<String> fix(Collection<NodeAddress> seeds) {
-    List<String> done = new ArrayList<>();
-    Consumer<String> act =
-        a -> {
-          done.add(a);
-          log.accept(a);
-        };
-    for (int pass = 0; pass < 3; pass++) {
+  /** What a fix would do now, changing nothing. */
+  public RepairPlan plan(Collection<NodeAddress> seeds, RepairOptions options) {
+    ClusterView view = observer.observe(seeds);
+    return RepairPlanner.plan(view, SlotKeysCounter.count(admin, view), options);
+  }
+
+  /** Repairs with the safe defaults: no data loss accepted, no takeover. */
+  public FixReport fix(Collection<NodeAddress> seeds) {
+    return fix(seeds, RepairOptions.SAFE);
+  }
+
+  public FixReport fix(Collection<NodeAddress> seeds, RepairOptions options) {
+    List<FixReport.Outcome> outcomes = new ArrayList<>();
+    Map<String, FixReport.Outcome> failed = new LinkedHashMap<>();
+    Set<String> skip = new LinkedHashSet<>();
+    Map<String, Integer> runs = new LinkedHashMap<>();
+    RepairPlan plan = null;
+    for (int pass = 0; pass < MAX_PASSES; pass++) {
       ClusterView view = observer.observe(seeds);
-      int before = done.size();
-      handshakes(view, act);
-      if (ghosts(view, act)) {
-        view = observer.observe(seeds);
+      SlotKeys keys = SlotKeysCounter.count(admin, view);
+      plan = RepairPlanner.plan(view, keys, options);
+      for (Repair r : plan.repairs()) {
+        if (runs.getOrDefault(r.what(), 0) >= MAX_RUNS_OF_ONE_REPAIR && skip.add(r.what())) {
+          // Done and planned again: the cluster did not take it, so trying on would loop.
+          outcomes.removeIf(o -> o.what().startsWith(r.what()));
+          failed.put(
+              subject(r),
+              new FixReport.Outcome(
+                  FixReport.Status.NOT_REPAIRED,
+                  r.cause().name(),
+                  r.what(),
+                  null,
+                  "done " + MAX_RUNS_OF_ONE_REPAIR + " times, and still needed"));
+        }
       }
-      orphans(view, act);
-      openSlots(view, act);
-      view = observer.observe(seeds);
-      conflicts(view, act);
-      view = observer.observe(seeds);
-      uncovered(view, act);
-      view = observer.observe(seeds);
-      disagreements(view, act);
-      unevenReplicas(observer.observe(seeds), act);
-      if (done.size() == before) {
+      List<Repair> stage = nextStage(plan, skip);
+      if (stage.isEmpty()) {
         break;
       }
-      awaitSettled(seeds);
+      boolean progress = false;
+      try (Coverage coverage = new Coverage(view, stage.get(0) instanceof SettleSlot)) {
+        for (Repair r : stage) {
+          try {
+            runs.merge(r.what(), 1, Integer::sum);
+            String extra = run(view, r);
+            outcomes.removeIf(o -> o.what().startsWith(r.what()));
+            outcomes.add(
+                new FixReport.Outcome(
+                    FixReport.Status.REPAIRED, r.cause().name(), r.what() + extra, null, null));
+            log.accept(r.what() + extra);
+            failed.remove(subject(r));
+            progress = true;
+          } catch (EngineException | IllegalStateException e) {
+            String why = e.getMessage();
+            log.accept("could not repair: " + r.what() + ": " + why);
+            failed.put(
+                subject(r),
+                new FixReport.Outcome(
+                    FixReport.Status.NOT_REPAIRED, r.cause().name(), r.what(), null, why));
+            skip.add(r.what());
+          }
+        }
+      }
+      if (progress) {
+        skip.removeIf(w -> runs.getOrDefault(w, 0) < MAX_RUNS_OF_ONE_REPAIR);
+        awaitSettled(seeds);
+      }
     }
-    return done;
+    outcomes.addAll(failed.values());
+    if (plan != null) {
+      for (RepairPlan.Blocked b : plan.blocked()) {
+        outcomes.add(
+            new FixReport.Outcome(
+                FixReport.Status.BLOCKED, b.cause().name(), b.what(), b.nodeId(), b.reason()));
+      }
+    }
+    return new FixReport(outcomes);
+  }
+
+  /** What a repair is about: a later repair of the same slot supersedes a failed one. */
+  private static String subject(Repair r) {
+    return r instanceof SettleSlot s ? "slot " + s.slot() : r.what();
+  }
+
+  /** The repairs of the first stage that has any not failed since the last progress. */
+  private static List<Repair> nextStage(RepairPlan plan, Set<String> skip) {
+    List<Repair> todo = plan.repairs().stream().filter(r -> !skip.contains(r.what())).toList();
+    if (todo.isEmpty()) {
+      return List.of();
+    }
+    int stage = todo.get(0).stage();
+    return todo.stream().filter(r -> r.stage() == stage).toList();
   }
 
   private void awaitSettled(Collection<NodeAddress> seeds) {
     ClusterView view = observer.observe(seeds);
     List<NodeAddress> live = view.reachable().stream().map(NodeReport::address).toList();
-    new StepExecutor(admin, observer, waiter, log).awaitAgreement(live);
-  }
-
-  private void handshakes(ClusterView view, Consumer<String> act) {
-    for (NodeReport r : view.reachable()) {
-      for (NodeRecord rec : r.known()) {
-        if (rec.handshake()) {
-          tryRun(() -> admin.node(r.address()).forget(rec.id()));
-          act.accept(
-              "made "
-                  + r.address()
-                  + " drop its handshake with "
-                  + (rec.address() == null ? rec.id() : rec.address()));
-        }
-      }
+    try {
+      new StepExecutor(admin, observer, waiter, log).awaitAgreement(live);
+    } catch (OperationTimeoutException e) {
+      log.accept("the nodes do not agree yet (" + e.getMessage() + "); planning again anyway");
     }
   }
 
-  /** A known node that nobody can serve from: failed, without address, or connected to nobody. */
-  static Set<String> ghostIds(ClusterView view) {
-    Set<String> ghosts = new LinkedHashSet<>();
-    for (String id : view.unobservedIds()) {
-      Map<String, NodeRecord> opinions = view.opinionsAbout(id);
-      boolean failed = opinions.values().stream().anyMatch(r -> r.failed() || r.noAddress());
-      boolean connectedToSomeone = opinions.values().stream().anyMatch(NodeRecord::linkConnected);
-      if (failed || !connectedToSomeone) {
-        ghosts.add(id);
+  /** Runs one repair; returns what to add to its description (e.g. how many keys moved). */
+  private String run(ClusterView view, Repair repair) {
+    if (repair instanceof DropHandshake r) {
+      try {
+        client(view, r.reporterId()).forget(r.handshakeId());
+      } catch (RedisAdminException ignored) {
+        // The handshake ended by itself meanwhile.
       }
+      return "";
     }
-    return ghosts;
+    if (repair instanceof Promote r) {
+      NodeAddress a = address(view, r.replicaId());
+      admin.node(a).failover(r.mode());
+      waiter.await(
+          "for " + a + " to become a primary",
+          () -> {
+            NodeReport now = observer.report(a);
+            return now.reachable() && now.self().primary() ? null : "still a replica";
+          });
+      return "";
+    }
+    if (repair instanceof CoverSlots r) {
+      NodeClient c = client(view, r.nodeId());
+      c.addSlots(r.slots());
+      c.bumpEpoch();
+      return "";
+    }
+    if (repair instanceof SettleSlot r) {
+      return settle(view, r);
+    }
+    if (repair instanceof Replicate r) {
+      client(view, r.replicaId()).replicate(r.primaryId());
+      return "";
+    }
+    if (repair instanceof Forget r) {
+      forget(view, r.nodeId());
+      return "";
+    }
+    if (repair instanceof BumpEpoch r) {
+      client(view, r.nodeId()).bumpEpoch();
+      return "";
+    }
+    throw new IllegalStateException("unknown repair " + repair);
   }
 
-  private boolean ghosts(ClusterView view, Consumer<String> act) {
-    Set<String> ghosts = ghostIds(view);
-    for (String id : ghosts) {
-      NodeRecord rec = view.record(id).orElseThrow();
-      if (rec.primary() && !rec.slots().isEmpty()) {
-        NodeReport heir =
-            view.replicasOf(id).stream()
-                .max(Comparator.comparingLong(NodeReport::replicationOffset))
-                .orElse(null);
-        if (heir != null) {
-          admin.node(heir.address()).failover(FailoverMode.TAKEOVER);
-          waiter.await(
-              "for " + heir.address() + " to take over",
-              () -> observer.report(heir.address()).self().primary() ? null : "still a replica");
-          act.accept(
-              "promoted "
-                  + heir.address()
-                  + " in place of failed primary "
-                  + ClusterChecker.name(view, id));
-        }
+  private String settle(ClusterView view, SettleSlot r) {
+    int slot = r.slot();
+    if (r.ownerId() == null) {
+      for (String id : r.closeOn()) {
+        client(view, id).setSlotStable(slot);
       }
+      return "";
     }
-    for (String id : ghosts) {
-      for (NodeReport r : view.reachable()) {
-        if (r.about(id).isPresent()) {
-          tryRun(() -> admin.node(r.address()).forget(id));
-        }
-      }
-      act.accept("forgot ghost " + ClusterChecker.name(view, id) + " on every node");
+    NodeReport owner = view.node(r.ownerId()).orElseThrow();
+    NodeClient dst = admin.node(owner.address());
+    boolean owns = owner.self().slots().contains(slot);
+    boolean importing = owner.self().importing().containsKey(slot);
+    if (owns && owner.self().migrating().containsKey(slot) && !r.sources().isEmpty()) {
+      // An owner still migrating answers the keys it lacks with ASK, so it would refuse them
+      // (RESTORE-ASKING too) while they come back: it keeps the slot, so it closes it first.
+      dst.setSlotStable(slot);
     }
-    return !ghosts.isEmpty();
-  }
-
-  private void orphans(ClusterView view, Consumer<String> act) {
-    Map<String, Integer> replicaCount = new HashMap<>();
-    view.slotOwners().forEach(p -> replicaCount.put(p.id(), view.replicasOf(p.id()).size()));
-    for (NodeReport r : view.reachable()) {
-      NodeRecord self = r.self();
-      if (!self.replica()) {
-        continue;
+    long moved = 0;
+    for (String id : r.sources()) {
+      NodeReport src = view.node(id).orElseThrow();
+      NodeClient sc = admin.node(src.address());
+      if (!owns && !importing) {
+        dst.setSlotImporting(slot, id);
+        importing = true;
       }
-      boolean live =
-          self.primaryId() != null
-              && view.node(self.primaryId()).map(p -> p.self().primary()).orElse(false);
-      if (live || replicaCount.isEmpty()) {
-        continue;
+      NodeRecord self = src.self();
+      if (self.slots().contains(slot)) {
+        sc.setSlotMigrating(slot, r.ownerId());
+      } else if (!self.importing().containsKey(slot)) {
+        // A node serves MIGRATE for a slot it does not own only while importing it.
+        sc.setSlotImporting(slot, r.ownerId());
       }
-      String target =
-          replicaCount.entrySet().stream().min(Map.Entry.comparingByValue()).orElseThrow().getKey();
-      admin.node(r.address()).replicate(target);
-      replicaCount.merge(target, 1, Integer::sum);
-      act.accept(
-          "made orphaned replica " + r.address() + " follow " + ClusterChecker.name(view, target));
+      moved += mover.drain(slot, sc, dst);
     }
-  }
-
-  private void openSlots(ClusterView view, Consumer<String> act) {
-    List<List<String>> claims = view.claimedOwners();
-    for (Map.Entry<Integer, List<OpenSlot>> e : view.openSlots().entrySet()) {
-      int slot = e.getKey();
-      List<String> owners = claims.get(slot);
-      String owner = owners.size() == 1 ? owners.get(0) : null;
-      if (owner == null) {
-        owner = holderWithMostKeys(view, slot);
-      }
-      if (owner == null) {
-        for (OpenSlot o : e.getValue()) {
-          view.node(o.nodeId()).ifPresent(n -> admin.node(n.address()).setSlotStable(slot));
-        }
-        act.accept("closed slot " + slot + ", which nobody owns and no node holds keys of");
-        continue;
-      }
-      String destination = destination(view, slot, owner, e.getValue());
-      List<NodeAddress> primaries = view.primaries().stream().map(NodeReport::address).toList();
-      NodeClient dst = admin.node(view.node(destination).orElseThrow().address());
-      long moved = 0;
-      for (NodeReport holder : view.primaries()) {
-        if (holder.id().equals(destination)
-            || admin.node(holder.address()).countKeysInSlot(slot) == 0) {
-          continue;
-        }
-        NodeClient src = admin.node(holder.address());
-        dst.setSlotImporting(slot, holder.id());
-        src.setSlotMigrating(slot, destination);
-        moved += mover.drain(slot, src, dst);
-      }
-      // Owner first, then everyone else: no node ever serves the slot without its keys.
-      mover.finish(slot, destination, dst, null, primaries);
-      // SETSLOT NODE clears IMPORTING only on the node it names; the others (drained above) are
-      // closed here.
-      for (OpenSlot o : e.getValue()) {
-        if (o.kind() == OpenSlot.Kind.IMPORTING && !o.nodeId().equals(destination)) {
-          view.node(o.nodeId()).ifPresent(n -> admin.node(n.address()).setSlotStable(slot));
-        }
-      }
-      String how = destination.equals(owner) ? "rolled back" : "finished";
-      act.accept(
-          how
-              + " the migration of slot "
-              + slot
-              + " (now on "
-              + dst.address()
-              + ", "
-              + moved
-              + " keys moved)");
+    List<NodeAddress> primaries = view.primaries().stream().map(NodeReport::address).toList();
+    mover.finish(slot, r.ownerId(), dst, null, primaries);
+    // SETSLOT NODE leaves a node MIGRATING when it names itself while holding keys, and leaves
+    // IMPORTING on nodes other than the one it names: close the slot everywhere it was open.
+    Set<String> close = new LinkedHashSet<>(r.closeOn());
+    close.add(r.ownerId());
+    for (String id : close) {
+      client(view, id).setSlotStable(slot);
     }
-  }
-
-  /** Where the keys of an open slot should end: the migration's target if it can take them. */
-  private String destination(ClusterView view, int slot, String owner, List<OpenSlot> open) {
-    for (OpenSlot o : open) {
-      if (o.kind() == OpenSlot.Kind.MIGRATING && o.nodeId().equals(owner)) {
-        String target = o.peerId();
-        boolean targetLive = view.node(target).map(t -> t.self().primary()).orElse(false);
-        if (targetLive) {
-          return target;
-        }
-      }
-    }
-    for (OpenSlot o : open) {
-      if (o.kind() == OpenSlot.Kind.IMPORTING && !o.nodeId().equals(owner)) {
-        NodeReport t = view.node(o.nodeId()).orElse(null);
-        if (t != null && t.self().primary() && admin.node(t.address()).countKeysInSlot(slot) > 0) {
-          return o.nodeId();
-        }
-      }
-    }
-    return owner;
-  }
-
-  private String holderWithMostKeys(ClusterView view, int slot) {
-    String best = null;
-    long bestKeys = 0;
-    for (NodeReport p : view.primaries()) {
-      if (p.keys() == 0) {
-        continue;
-      }
-      long n = admin.node(p.address()).countKeysInSlot(slot);
-      if (n > bestKeys) {
-        best = p.id();
-        bestKeys = n;
-      }
-    }
-    return best;
-  }
-
-  private void conflicts(ClusterView view, Consumer<String> act) {
-    List<List<String>> claims = view.claimedOwners();
-    for (int slot = 0; slot < claims.size(); slot++) {
-      List<String> c = claims.get(slot);
-      if (c.size() < 2) {
-        continue;
-      }
-      String winner = holderWithMostKeys(view, slot);
-      if (winner == null || !c.contains(winner)) {
-        winner = c.get(0);
-      }
-      NodeReport w = view.node(winner).orElseThrow();
-      NodeClient dst = admin.node(w.address());
-      for (String loser : c) {
-        if (loser.equals(winner)) {
-          continue;
-        }
-        NodeClient src = admin.node(view.node(loser).orElseThrow().address());
-        if (src.countKeysInSlot(slot) > 0) {
-          dst.setSlotImporting(slot, loser);
-          src.setSlotMigrating(slot, winner);
-          mover.drain(slot, src, dst);
-          dst.setSlotStable(slot);
-        }
-        src.setSlotNode(slot, winner);
-      }
+    if (r.bumpEpoch() || (!owns && !importing)) {
       dst.bumpEpoch();
-      act.accept(
-          "slot " + slot + " was claimed by " + c.size() + " primaries; kept it on " + w.address());
     }
+    return " (" + moved + " keys moved)";
   }
 
-  private void uncovered(ClusterView view, Consumer<String> act) {
-    List<List<String>> claims = view.claimedOwners();
-    BitSet free = new BitSet();
-    for (int s = 0; s < claims.size(); s++) {
-      if (claims.get(s).isEmpty() && unclaimedByLiveOpinion(view, s)) {
-        free.set(s);
+  private void forget(ClusterView view, String id) {
+    List<String> errors = new ArrayList<>();
+    int told = 0;
+    for (NodeReport r : view.reachable()) {
+      if (r.about(id).isEmpty()) {
+        continue;
+      }
+      try {
+        admin.node(r.address()).forget(id);
+        told++;
+      } catch (RedisAdminException e) {
+        errors.add(e.getMessage());
       }
     }
-    if (free.isEmpty() || view.primaries().isEmpty()) {
-      return;
+    if (told == 0 && !errors.isEmpty()) {
+      throw new RedisAdminException(String.join("; ", errors));
     }
-    Map<String, BitSet> give = new HashMap<>();
-    BitSet lost = new BitSet();
-    for (int s = free.nextSetBit(0); s >= 0; s = free.nextSetBit(s + 1)) {
-      String holder = holderWithMostKeys(view, s);
-      if (holder != null) {
-        give.computeIfAbsent(holder, k -> new BitSet()).set(s);
-      } else {
-        lost.set(s);
-      }
-    }
-    if (!lost.isEmpty()) {
-      List<NodeReport> primaries = new ArrayList<>(view.primaries());
-      Map<String, Integer> load = new HashMap<>();
-      primaries.forEach(p -> load.put(p.id(), p.self().slots().size()));
-      SlotSet lostSet = SlotSet.of(lost);
-      for (int[] r : lostSet.ranges()) {
-        String least =
-            load.entrySet().stream().min(Map.Entry.comparingByValue()).orElseThrow().getKey();
-        give.computeIfAbsent(least, k -> new BitSet()).set(r[0], r[1] + 1);
-        load.merge(least, r[1] - r[0] + 1, Integer::sum);
-      }
-      act.accept(
-          lostSet.size()
-              + " slots had no owner and no node holds keys in them: "
-              + lostSet
-              + "; any data they held is gone. Assigning them so the cluster can serve again.");
-    }
-    give.forEach(
-        (id, bits) -> {
-          NodeReport p = view.node(id).orElseThrow();
-          SlotSet slots = SlotSet.of(bits);
-          admin.node(p.address()).addSlots(slots);
-          admin.node(p.address()).bumpEpoch();
-          act.accept("assigned uncovered slots " + slots + " to " + p.address());
-        });
+    errors.forEach(e -> log.accept("forget: " + e));
+  }
+
+  private static NodeAddress address(ClusterView view, String id) {
+    return view.node(id)
+        .map(NodeReport::address)
+        .orElseThrow(() -> new IllegalStateException("node " + id + " is no longer observed"));
+  }
+
+  private NodeClient client(ClusterView view, String id) {
+    return admin.node(address(view, id));
   }
 
   /**
-   * False while some node believes the slot belongs to a reachable node that is not a primary yet
-   * (a replica being promoted may be about to claim it). A dead owner does not count, nor does a
-   * reachable primary that does not claim the slot itself: its own word is the truth, the others'
-   * belief is stale (it gave the slot up, e.g. by DELSLOTS on it alone).
+   * Lets nodes serve (and MIGRATE) while some slot is unserved, for one stage of moving keys, when
+   * some primary reports the cluster down; restores each node's value afterwards.
    */
-  private static boolean unclaimedByLiveOpinion(ClusterView view, int slot) {
-    for (NodeReport r : view.reachable()) {
-      for (NodeRecord rec : r.known()) {
-        if (rec.primary()
-            && rec.slots().contains(slot)
-            && !rec.failed()
-            && view.node(rec.id()).map(n -> !n.self().primary()).orElse(false)) {
-          return false;
-        }
-      }
-    }
-    return true;
-  }
+  private final class Coverage implements AutoCloseable {
+    private final Map<NodeAddress, String> saved = new LinkedHashMap<>();
 
-  private void disagreements(ClusterView view, Consumer<String> act) {
-    List<List<String>> claims = view.claimedOwners();
-    Set<String> toBump = new LinkedHashSet<>();
-    for (NodeReport r : view.reachable()) {
-      String[] map = view.slotMapOf(r);
-      for (int s = 0; s < map.length; s++) {
-        List<String> c = claims.get(s);
-        if (c.size() == 1 && !c.get(0).equals(map[s])) {
-          toBump.add(c.get(0));
-        }
-      }
-    }
-    for (String id : toBump) {
-      NodeReport p = view.node(id).orElseThrow();
-      String reply = admin.node(p.address()).bumpEpoch();
-      act.accept(
-          "bumped the config epoch of "
-              + p.address()
-              + " ("
-              + reply
-              + ") so every node accepts its slots");
-    }
-  }
-
-  private void unevenReplicas(ClusterView view, Consumer<String> act) {
-    List<ClusterView.Shard> shards =
-        new ArrayList<>(
-            view.shards().stream().filter(s -> !s.primary().self().slots().isEmpty()).toList());
-    if (shards.size() < 2) {
-      return;
-    }
-    Map<String, List<NodeReport>> replicas = new HashMap<>();
-    shards.forEach(s -> replicas.put(s.primary().id(), new ArrayList<>(s.replicas())));
-    while (true) {
-      ClusterView.Shard most =
-          shards.stream()
-              .max(Comparator.comparingInt(s -> replicas.get(s.primary().id()).size()))
-              .orElseThrow();
-      ClusterView.Shard least =
-          shards.stream()
-              .min(Comparator.comparingInt(s -> replicas.get(s.primary().id()).size()))
-              .orElseThrow();
-      List<NodeReport> from = replicas.get(most.primary().id());
-      List<NodeReport> to = replicas.get(least.primary().id());
-      if (from.size() - to.size() < 2) {
+    Coverage(ClusterView view, boolean movesKeys) {
+      if (!movesKeys || view.primaries().stream().allMatch(NodeReport::clusterOk)) {
         return;
       }
-      NodeReport moving = from.remove(from.size() - 1);
-      admin.node(moving.address()).replicate(least.primary().id());
-      to.add(moving);
-      act.accept(
-          "moved replica " + moving.address() + " to the shard of " + least.primary().address());
+      List<NodeAddress> primaries = view.primaries().stream().map(NodeReport::address).toList();
+      for (NodeAddress a : primaries) {
+        try {
+          String v = admin.node(a).configGet(FULL_COVERAGE).get(FULL_COVERAGE);
+          if (v != null && !"no".equals(v)) {
+            journal.record(a, FULL_COVERAGE, v, "no");
+            admin.node(a).configSet(FULL_COVERAGE, "no");
+            saved.put(a, v);
+          }
+        } catch (RedisAdminException | UncheckedIOException e) {
+          log.accept("could not set " + FULL_COVERAGE + " on " + a + ": " + e.getMessage());
+        }
+      }
+      try {
+        waiter.await(
+            "for the primaries to serve while some slots are not covered",
+            () -> {
+              for (NodeAddress a : primaries) {
+                try {
+                  if (!"ok".equals(admin.node(a).clusterInfo().get("cluster_state"))) {
+                    return a + " reports cluster_state:fail";
+                  }
+                } catch (RedisAdminException e) {
+                  return e.getMessage();
+                }
+              }
+              return null;
+            });
+      } catch (OperationTimeoutException e) {
+        log.accept(e.getMessage());
+      }
     }
-  }
 
-  private static void tryRun(Runnable r) {
-    try {
-      r.run();
-    } catch (RedisAdminException ignored) {
-      // The node's table changed under us; the next pass re-observes.
+    @Override
+    public void close() {
+      saved.forEach(
+          (a, v) -> {
+            try {
+              admin.node(a).configSet(FULL_COVERAGE, v);
+              journal.forget(a, FULL_COVERAGE);
+            } catch (RedisAdminException | UncheckedIOException e) {
+              log.accept(
+                  "could not restore "
+                      + FULL_COVERAGE
+                      + " "
+                      + v
+                      + " on "
+                      + a
+                      + ": "
+                      + e.getMessage());
+            }
+          });
     }
   }
 }

@@ -6,6 +6,7 @@ public enum ProblemKind {
   UNCOVERED_SLOTS("slots without a serving owner"),
   OPEN_SLOT("slot left importing or migrating"),
   SLOT_CONFLICT("slot claimed by more than one primary"),
+  KEYS_IN_UNOWNED_SLOT("keys on a node that does not own their slot"),
   SLOT_MAP_DISAGREEMENT("nodes disagree on the slot map"),
   ROLE_DISAGREEMENT("nodes disagree on a node's role"),
   FAILED_NODE("node marked failed"),

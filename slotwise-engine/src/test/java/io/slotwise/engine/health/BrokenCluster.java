@@ -9,6 +9,7 @@ import io.slotwise.engine.local.LocalCluster;
 import io.slotwise.engine.local.RedisProcess;
 import io.slotwise.engine.observe.ClusterView;
 import io.slotwise.engine.observe.NodeReport;
+import io.slotwise.engine.plan.RepairOptions;
 import io.slotwise.engine.redis.NodeClient;
 import io.slotwise.engine.testing.FreshNodes;
 import io.slotwise.engine.testing.KeyLedger;
@@ -100,7 +101,8 @@ final class BrokenCluster implements AutoCloseable {
   }
 
   List<Problem> check() {
-    return ClusterChecker.check(view());
+    ClusterView v = view();
+    return ClusterChecker.check(v, SlotKeysCounter.count(cluster.admin(), v));
   }
 
   List<ProblemKind> kinds() {
@@ -123,13 +125,19 @@ final class BrokenCluster implements AutoCloseable {
     return last.get(0);
   }
 
-  /** Runs the fixer from the live nodes, as {@code slotwise cluster fix} does. */
+  /** Runs the fixer from the live nodes, as {@code slotwise cluster fix} does: what it repaired. */
   List<String> fix() {
-    List<String> done =
-        new ClusterFixer(cluster.admin(), cluster.observer(), Waiter.standard(), LOG::info)
-            .fix(liveSeeds());
-    LOG.info("fix did: {}", done);
-    return done;
+    return fixReport(RepairOptions.SAFE).repaired();
+  }
+
+  FixReport fixReport(RepairOptions options) {
+    FixReport report = fixer().fix(liveSeeds(), options);
+    LOG.info("fix: {}", report.outcomes());
+    return report;
+  }
+
+  ClusterFixer fixer() {
+    return new ClusterFixer(cluster.admin(), cluster.observer(), Waiter.standard(), LOG::info);
   }
 
   /** Waits until check finds nothing, then asserts that every key written reads back. */

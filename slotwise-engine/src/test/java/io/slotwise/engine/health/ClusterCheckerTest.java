@@ -286,4 +286,22 @@ class ClusterCheckerTest {
     assertThat(problems.get(0).message()).contains("127.0.0.1:30004");
     assertThat(problems.get(1).message()).startsWith("shard of " + shortId(P1));
   }
+
+  @Test
+  void keysOnAPrimaryThatDoesNotOwnTheirSlotAreNamedWithNodeSlotAndCount() {
+    ClusterView view = ViewFixtures.healthy3x1();
+    io.slotwise.engine.observe.SlotKeys keys =
+        new io.slotwise.engine.observe.SlotKeys(
+            java.util.Map.of(P2, java.util.Map.of(100, 7L, 6000, 3L)));
+
+    List<Problem> problems = ClusterChecker.check(view, keys);
+
+    assertThat(problems)
+        .containsExactly(
+            new Problem(
+                ProblemKind.KEYS_IN_UNOWNED_SLOT,
+                ClusterChecker.name(view, P2)
+                    + " holds 7 key(s) of slot 100, which it does not own"));
+    assertThat(ClusterChecker.check(view)).as("without key counts nothing is known").isEmpty();
+  }
 }
