@@ -65,6 +65,7 @@ public final class ClusterCreator {
         if (RedisErrorKind.inMessage(e) == RedisErrorKind.CLUSTER_DISABLED) {
           throw new PlanningException(a + " is not running in cluster mode (cluster-enabled no)");
         }
+        admin.node(a).ping(); // a node that still refuses us throws its typed failure (auth)
         throw new PlanningException(e);
       }
       if (r.known().size() > 1 || !r.self().slots().isEmpty()) {
