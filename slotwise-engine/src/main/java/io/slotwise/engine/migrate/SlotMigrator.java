@@ -295,10 +295,31 @@ public final class SlotMigrator {
         }
       }
       List<Reply<String>> told = new ArrayList<>();
-      for (int i = 0; i < slots.size(); i += options.slotsPerGroup()) {
-        List<Integer> group = slots.subList(i, Math.min(slots.size(), i + options.slotsPerGroup()));
-        moveGroup(pair, group, src, dst, others.values(), told);
+      // Drained groups are handed over together, after one wait for the target's replicas: they
+      // acknowledge about once a second, so a wait per group would cost up to a second each.
+      List<Drained> drained = new ArrayList<>();
+      long since = System.nanoTime();
+      try {
+        for (int i = 0; i < slots.size(); i += options.slotsPerGroup()) {
+          List<Integer> group =
+              slots.subList(i, Math.min(slots.size(), i + options.slotsPerGroup()));
+          drained.add(moveGroup(pair, group, src, dst));
+          if (System.nanoTime() - since >= HAND_OVER_EVERY_MILLIS * 1_000_000) {
+            handOver(pair, drained, src, dst, others.values(), told);
+            drained.clear();
+            since = System.nanoTime();
+          }
+        }
+      } catch (RuntimeException e) {
+        // Groups drained before the failure are finished; the failed one was settled already.
+        try {
+          handOver(pair, drained, src, dst, others.values(), told);
+        } catch (RuntimeException h) {
+          e.addSuppressed(h);
+        }
+        throw e;
       }
+      handOver(pair, drained, src, dst, others.values(), told);
       for (Reply<String> r : told) {
         RedisAdminException err = r.failure();
         if (err != null && !err.is(RedisErrorKind.ONLY_WITH_MASTERS)) {
@@ -314,13 +335,15 @@ public final class SlotMigrator {
     }
   }
 
-  private void moveGroup(
-      Pair pair,
-      List<Integer> group,
-      SlotPipeline src,
-      SlotPipeline dst,
-      Collection<SlotPipeline> others,
-      List<Reply<String>> told) {
+  /**
+   * A group whose keys are all on the target: {@code drained} were moved, {@code all} to assign.
+   */
+  private record Drained(List<Integer> drained, List<Integer> all) {}
+
+  static final long HAND_OVER_EVERY_MILLIS = 3000;
+
+  /** Opens a group of slots on both sides and moves their keys; the hand-over comes later. */
+  private Drained moveGroup(Pair pair, List<Integer> group, SlotPipeline src, SlotPipeline dst) {
     List<Reply<String>> importing = new ArrayList<>();
     for (int s : group) {
       importing.add(dst.setSlotImporting(s, pair.sourceId()));
@@ -382,11 +405,40 @@ public final class SlotMigrator {
       settleAfterFailure(pair, toDrain, src, dst);
       throw e instanceof MigrationException m ? m : new MigrationException(e.getMessage(), e);
     }
-    if (!toDrain.isEmpty()) {
-      awaitReplicas(pair, toDrain);
-    }
     List<Integer> all = new ArrayList<>(toDrain);
     all.addAll(owned);
+    return new Drained(toDrain, all);
+  }
+
+  /**
+   * Assigns drained groups to the target: once the target's replicas have their keys, {@code
+   * SETSLOT NODE} on the target, then the source, then (without waiting) every other primary.
+   */
+  private void handOver(
+      Pair pair,
+      List<Drained> groups,
+      SlotPipeline src,
+      SlotPipeline dst,
+      Collection<SlotPipeline> others,
+      List<Reply<String>> told) {
+    List<Integer> moved = new ArrayList<>();
+    groups.forEach(g -> moved.addAll(g.drained()));
+    if (!moved.isEmpty()) {
+      awaitReplicas(pair, moved);
+    }
+    for (Drained g : groups) {
+      assign(pair, g.drained(), g.all(), src, dst, others, told);
+    }
+  }
+
+  private void assign(
+      Pair pair,
+      List<Integer> toDrain,
+      List<Integer> all,
+      SlotPipeline src,
+      SlotPipeline dst,
+      Collection<SlotPipeline> others,
+      List<Reply<String>> told) {
     SlotPipeline.each(toDrain, s -> dst.setSlotNode(s, pair.targetId()));
     List<Reply<String>> onSource = new ArrayList<>();
     for (int s : all) {
