@@ -61,6 +61,7 @@ final class ClusterSession implements AutoCloseable {
   ClusterView observe(NodeAddress seed) {
     NodeReport r = observer.report(seed);
     if (!r.reachable()) {
+      admin.node(seed).ping(); // a seed that still refuses us throws its typed failure (auth)
       throw new UserError(r.error());
     }
     ClusterView view = observer.observe(List.of(seed));

@@ -1,6 +1,7 @@
 package io.slotwise.cli;
 
 import io.slotwise.engine.failure.EngineException;
+import io.slotwise.engine.failure.Reason;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -82,15 +83,28 @@ public final class Main implements Runnable {
         || ex instanceof UserError;
   }
 
+  /** What the CLI adds to an engine failure of credentials: how a user supplies them. */
+  static final String AUTH_HINT =
+      " (set SLOTWISE_PASSWORD or pass --password, and --user for an ACL user)";
+
   static String message(Throwable ex) {
     if (expected(ex)) {
-      return oneLine(ex.getMessage());
+      return oneLine(ex.getMessage()) + (authFailure(ex) ? AUTH_HINT : "");
     }
     return "internal error, a bug in Slotwise (please report it): "
         + ex.getClass().getSimpleName()
         + ": "
         + oneLine(ex.getMessage())
         + (debug ? "" : " (run with --debug or SLOTWISE_DEBUG=1 for the stack trace)");
+  }
+
+  private static boolean authFailure(Throwable ex) {
+    for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof EngineException e && e.reason() == Reason.AUTH_FAILED) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String oneLine(String m) {

@@ -102,6 +102,13 @@ class BadInputIT {
     assertThat(wrong.errLines()).containsExactly(AuthOptions.WARNING, rejected(wrong));
     assertThat(rejected(create(nodes.args())))
         .startsWith("error: " + nodes.addresses().get(0) + ": the node requires a password");
+    // The engine speaks of credentials; only the CLI names its flags, once, at the end.
+    assertThat(rejected(wrong)).endsWith(Main.AUTH_HINT).containsOnlyOnce("--password");
+    assertThat(rejected(create(nodes.args()))).endsWith(Main.AUTH_HINT);
+    CommandRun check = CommandRun.of("cluster", "check", nodes.addresses().get(0).toString());
+    assertThat(rejected(check))
+        .startsWith("error: " + nodes.addresses().get(0) + ": the node requires a password")
+        .endsWith(Main.AUTH_HINT);
 
     assertUntouched(nodes.addresses(), PASSWORD);
     CommandRun ok = create(nodes.args(), "--password", PASSWORD);

@@ -8,6 +8,7 @@ import io.slotwise.engine.plan.CreatePlanner;
 import io.slotwise.engine.plan.PlanningException;
 import io.slotwise.engine.plan.ShardLayout;
 import io.slotwise.engine.redis.RedisAdmin;
+import io.slotwise.engine.redis.RedisErrorKind;
 import io.slotwise.engine.topology.NodeAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -76,9 +77,10 @@ public final class ClusterCreator {
       NodeReport r = view.report(a).orElseThrow();
       if (!r.reachable()) {
         String e = r.error();
-        if (e.contains("cluster support disabled")) {
+        if (RedisErrorKind.inMessage(e) == RedisErrorKind.CLUSTER_DISABLED) {
           throw new PlanningException(a + " is not running in cluster mode (cluster-enabled no)");
         }
+        admin.node(a).ping(); // a node that still refuses us throws its typed failure (auth)
         throw new PlanningException(e);
       }
       if (r.known().size() > 1 || !r.self().slots().isEmpty()) {

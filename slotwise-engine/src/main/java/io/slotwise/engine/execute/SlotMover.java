@@ -1,12 +1,14 @@
 package io.slotwise.engine.execute;
 
 import io.slotwise.engine.redis.NodeClient;
-import io.slotwise.engine.redis.RedisAdmin;
+import io.slotwise.engine.redis.NodeDirectory;
 import io.slotwise.engine.redis.RedisAdminException;
+import io.slotwise.engine.redis.RedisErrorKind;
 import io.slotwise.engine.topology.HashSlots;
 import io.slotwise.engine.topology.NodeAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.function.Consumer;
@@ -16,20 +18,39 @@ import java.util.function.Consumer;
  * for planned moves is {@link SlotMigrator}. {@link #finish} assigns a slot to its new owner:
  * target first, then the source, then every other primary.
  *
- * <p>When a key already exists on the target (BUSYKEY), the source's copy wins, being the one
- * clients wrote to, and the target's copy is kept under a new name in the same slot, reported
- * through the listener.
+ * <p>When a key already exists on the target (BUSYKEY): if both copies are the same ({@code DUMP}
+ * payloads equal, as after a MIGRATE retried once its first attempt had landed) the key moves with
+ * {@code REPLACE} and nothing is said. If they differ, the source's copy wins, being the one
+ * clients wrote to; the conflict is reported as a {@link KeyConflict}, and the target's copy is
+ * kept under a new name in the same slot only when the caller asked for it ({@code
+ * keepConflictingCopies}); otherwise it is replaced.
  */
 public final class SlotMover {
   static final int KEYS_PER_BATCH = 100;
   static final long MIGRATE_TIMEOUT_MILLIS = 60_000;
 
-  private final RedisAdmin admin;
+  private final NodeDirectory admin;
   private final Consumer<String> warnings;
+  private final boolean keepConflictingCopies;
+  private final Consumer<KeyConflict> conflicts;
 
-  public SlotMover(RedisAdmin admin, Consumer<String> warnings) {
+  public SlotMover(NodeDirectory admin, Consumer<String> warnings) {
+    this(admin, warnings, false, c -> {});
+  }
+
+  /**
+   * @param keepConflictingCopies keep the target's differing copy of a key under a new name
+   * @param conflicts hears every key whose two copies differed (after the warning is given)
+   */
+  public SlotMover(
+      NodeDirectory admin,
+      Consumer<String> warnings,
+      boolean keepConflictingCopies,
+      Consumer<KeyConflict> conflicts) {
     this.admin = admin;
     this.warnings = warnings;
+    this.keepConflictingCopies = keepConflictingCopies;
+    this.conflicts = conflicts;
   }
 
   /** Moves every key of the slot from src to dst; both sides must have the slot open. */
@@ -44,7 +65,7 @@ public final class SlotMover {
         src.migrate(dst.address(), keys, false, MIGRATE_TIMEOUT_MILLIS);
         moved += keys.size();
       } catch (RedisAdminException e) {
-        if (!e.getMessage().contains("BUSYKEY")) {
+        if (!e.is(RedisErrorKind.BUSYKEY)) {
           throw e;
         }
         moved += resolveBusyKeys(slot, src, dst, keys);
@@ -54,8 +75,9 @@ public final class SlotMover {
 
   /**
    * After MIGRATE answered BUSYKEY for a batch: the keys of that batch still on the source are the
-   * ones the target has too. The target's copies are kept under new names, then those keys move.
-   * Call only when no other MIGRATE of the slot is in flight.
+   * ones the target has too. Identical copies are replaced silently; differing ones are reported,
+   * and the target's copy is renamed first when asked for. Then those keys move with {@code
+   * REPLACE}. Call only when no other MIGRATE of the slot is in flight.
    *
    * @return the keys of the batch, all of which are now on the target
    */
@@ -67,23 +89,23 @@ public final class SlotMover {
       }
     }
     for (byte[] k : left) {
-      if (dst.existsImporting(k)) {
-        byte[] kept = keptName(k, slot);
-        dst.renameImporting(k, kept);
-        warnings.accept(
-            "key '"
-                + printable(k)
-                + "' existed on both "
-                + src.address()
-                + " and "
-                + dst.address()
-                + "; kept the source's copy, the target's is now '"
-                + printable(kept)
-                + "'");
+      byte[] theirs = dst.dumpImporting(k);
+      if (theirs == null || Arrays.equals(theirs, src.dump(k))) {
+        continue;
       }
+      String kept = null;
+      if (keepConflictingCopies) {
+        byte[] keptName = keptName(k, slot);
+        dst.renameImporting(k, keptName);
+        kept = printable(keptName);
+      }
+      KeyConflict c = new KeyConflict(printable(k), slot, src.address(), dst.address(), kept);
+      warnings.accept(c.describe());
+      conflicts.accept(c);
     }
     if (!left.isEmpty()) {
-      src.migrate(dst.address(), left, false, MIGRATE_TIMEOUT_MILLIS);
+      // The source's copy wins: clients wrote to it.
+      src.migrate(dst.address(), left, true, MIGRATE_TIMEOUT_MILLIS);
     }
     return batch.size();
   }

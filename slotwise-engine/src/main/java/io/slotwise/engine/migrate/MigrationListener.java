@@ -1,5 +1,7 @@
 package io.slotwise.engine.migrate;
 
+import io.slotwise.engine.execute.KeyConflict;
+
 /** Hears how a migration advances; called from worker threads. */
 public interface MigrationListener {
   MigrationListener NONE = new MigrationListener() {};
@@ -15,4 +17,10 @@ public interface MigrationListener {
 
   /** Something worth saying that does not stop the migration. */
   default void warning(String message) {}
+
+  /**
+   * A key existed on both sides with different values; the source's copy won. Also given as a
+   * {@link #warning}.
+   */
+  default void conflict(KeyConflict conflict) {}
 }

@@ -208,6 +208,7 @@ public final class Rebalancer {
     }
     List<List<String>> claims = view.claimedOwners();
     List<SlotMove> moves = new ArrayList<>();
+    Heirs heirs = new Heirs(view, admin);
     for (Map.Entry<Integer, List<OpenSlot>> e : open.entrySet()) {
       int slot = e.getKey();
       String source = null;
@@ -224,12 +225,20 @@ public final class Rebalancer {
           target = o.nodeId();
         }
       }
-      final String s = source;
-      final String t = target;
+      // A side that died and was replaced by its replica is finished by its heir.
+      NodeReport sr = heirs.source(source, slot, target).orElse(null);
+      String to = target;
+      List<Integer> ofTarget =
+          open.entrySet().stream()
+              .filter(o -> o.getValue().stream().anyMatch(x -> to.equals(x.peerId())))
+              .map(Map.Entry::getKey)
+              .toList();
+      NodeReport tr =
+          heirs.target(target, ofTarget.isEmpty() ? List.of(slot) : ofTarget, source).orElse(null);
+      final String s = sr == null ? source : sr.id();
+      final String t = tr == null ? target : tr.id();
       boolean sourceOwns = claims.get(slot).contains(s);
       boolean targetOwns = claims.get(slot).contains(t);
-      NodeReport sr = view.node(s).orElse(null);
-      NodeReport tr = view.node(t).orElse(null);
       if (sr == null || tr == null || !tr.self().primary() || !(sourceOwns || targetOwns)) {
         throw new PlanningException(
             "slot " + slot + " is open in a way only a cluster fix can settle");

@@ -1,8 +1,10 @@
 package io.slotwise.engine.migrate;
 
 import io.slotwise.engine.execute.SlotMover;
-import io.slotwise.engine.redis.RedisAdmin;
+import io.slotwise.engine.redis.NodeClient;
+import io.slotwise.engine.redis.NodeDirectory;
 import io.slotwise.engine.redis.RedisAdminException;
+import io.slotwise.engine.redis.RedisErrorKind;
 import io.slotwise.engine.redis.SlotPipeline;
 import io.slotwise.engine.redis.SlotPipeline.Reply;
 import io.slotwise.engine.topology.NodeAddress;
@@ -34,19 +36,33 @@ import java.util.concurrent.atomic.AtomicLong;
  *       of every key, pipelined; then {@code MIGRATE ... KEYS} batches cut by a byte budget (and a
  *       key cap), all batches of the group pipelined. A key larger than the budget travels alone.
  *       Repeat for slots that may hold more, then confirm with {@code COUNTKEYSINSLOT};
+ *   <li>wait until the target's online replicas have replicated up to the target's offset after the
+ *       group's last MIGRATE (one {@code INFO replication} per poll), so a failover of the target
+ *       right after the hand-over loses no key of the group;
  *   <li>{@code SETSLOT NODE target} on the target, then the source, then every other primary.
  * </ol>
  *
  * <p>Every command is idempotent, and the truth about an unfinished move lives in Redis (slots left
  * importing/migrating), so a process killed at any instant can be followed by the same migration: a
- * slot the target already owns is only finished. A key that exists on both sides (BUSYKEY) keeps
- * the source's value, and the target's copy is kept under a new name. When a MIGRATE fails for any
+ * slot the target already owns is only finished. A key that exists on both sides (BUSYKEY) with the
+ * same value (a retried MIGRATE) is replaced silently; with a different value the source's copy
+ * wins, the conflict is reported and counted, and the target's copy is kept under a new name only
+ * with {@link Options#keepConflictingCopies}. When opening a group fails, its slots are closed
+ * again ({@code SETSLOT STABLE}) unless the target holds keys of them. When a MIGRATE fails for any
  * other reason (target out of memory, say) the pair stops; slots of its group that moved no key are
  * closed, slots fully moved are finished, a half-moved slot stays open (clients are still served
  * through ASK) and the error says so.
  */
 public final class SlotMigrator {
   /** Tuning knobs; the defaults suit loopback and a LAN. */
+  /**
+   * Tuning knobs; the defaults suit loopback and a LAN.
+   *
+   * @param keepConflictingCopies when a key exists on both sides with different values, keep the
+   *     target's copy under a new name (the source's copy always wins)
+   * @param replicaWaitMillis how long to wait, per group, for the target's replicas to confirm the
+   *     group's keys before the target is made the owner
+   */
   public record Options(
       int slotsPerGroup,
       int keysPerScan,
@@ -54,14 +70,72 @@ public final class SlotMigrator {
       int maxKeysPerBatch,
       int parallelism,
       int pairsPerSource,
-      int pairsPerTarget) {
+      int pairsPerTarget,
+      boolean keepConflictingCopies,
+      long replicaWaitMillis) {
+    public static final long DEFAULT_REPLICA_WAIT_MILLIS = 30_000;
+
+    public Options(
+        int slotsPerGroup,
+        int keysPerScan,
+        long batchBytes,
+        int maxKeysPerBatch,
+        int parallelism,
+        int pairsPerSource,
+        int pairsPerTarget) {
+      this(
+          slotsPerGroup,
+          keysPerScan,
+          batchBytes,
+          maxKeysPerBatch,
+          parallelism,
+          pairsPerSource,
+          pairsPerTarget,
+          false,
+          DEFAULT_REPLICA_WAIT_MILLIS);
+    }
+
     public static Options defaults() {
       return new Options(128, 2000, 4L << 20, 2000, 4, 3, 3);
     }
+
+    public Options withKeepConflictingCopies(boolean keep) {
+      return new Options(
+          slotsPerGroup,
+          keysPerScan,
+          batchBytes,
+          maxKeysPerBatch,
+          parallelism,
+          pairsPerSource,
+          pairsPerTarget,
+          keep,
+          replicaWaitMillis);
+    }
+
+    public Options withReplicaWaitMillis(long millis) {
+      return new Options(
+          slotsPerGroup,
+          keysPerScan,
+          batchBytes,
+          maxKeysPerBatch,
+          parallelism,
+          pairsPerSource,
+          pairsPerTarget,
+          keepConflictingCopies,
+          millis);
+    }
   }
 
-  /** What a migration did. */
-  public record Result(int slots, long keys, long bytes, double seconds) {
+  /**
+   * What a migration did.
+   *
+   * @param conflicts keys that existed on both sides with different values (the source's won)
+   */
+  public record Result(int slots, long keys, long bytes, double seconds, long conflicts) {
+    public Result(int slots, long keys, long bytes, double seconds) {
+      this(slots, keys, bytes, seconds, 0);
+    }
+
     public double keysPerSecond() {
       return seconds > 0 ? keys / seconds : 0;
     }
@@ -69,18 +143,27 @@ public final class SlotMigrator {
 
   static final long MIGRATE_TIMEOUT_MILLIS = 60_000;
 
-  private final RedisAdmin admin;
+  private final NodeDirectory admin;
   private final Options options;
   private final MigrationListener listener;
   private final SlotMover busyResolver;
   private final AtomicLong keys = new AtomicLong();
   private final AtomicLong bytes = new AtomicLong();
+  private final AtomicLong conflicts = new AtomicLong();
 
-  public SlotMigrator(RedisAdmin admin, Options options, MigrationListener listener) {
+  public SlotMigrator(NodeDirectory admin, Options options, MigrationListener listener) {
     this.admin = admin;
     this.options = options;
     this.listener = listener;
-    this.busyResolver = new SlotMover(admin, listener::warning);
+    this.busyResolver =
+        new SlotMover(
+            admin,
+            listener::warning,
+            options.keepConflictingCopies(),
+            c -> {
+              conflicts.incrementAndGet();
+              listener.conflict(c);
+            });
   }
 
   private record Pair(String sourceId, NodeAddress source, String targetId, NodeAddress target) {}
@@ -144,7 +227,8 @@ public final class SlotMigrator {
       RuntimeException f = scheduler.failure;
       throw f instanceof MigrationException m ? m : new MigrationException(f.getMessage(), f);
     }
-    return new Result(moves.size(), keys.get(), bytes.get(), (System.nanoTime() - start) / 1e9);
+    return new Result(
+        moves.size(), keys.get(), bytes.get(), (System.nanoTime() - start) / 1e9, conflicts.get());
   }
 
   /** Hands out pairs so that no two running pairs share a source and few share a target. */
@@ -211,15 +295,38 @@ public final class SlotMigrator {
         }
       }
       List<Reply<String>> told = new ArrayList<>();
-      for (int i = 0; i < slots.size(); i += options.slotsPerGroup()) {
-        List<Integer> group = slots.subList(i, Math.min(slots.size(), i + options.slotsPerGroup()));
-        moveGroup(pair, group, src, dst, others.values(), told);
+      // Drained groups are handed over together, after one wait for the target's replicas: they
+      // acknowledge about once a second, so a wait per group would cost up to a second each.
+      List<Drained> drained = new ArrayList<>();
+      long since = System.nanoTime();
+      try {
+        for (int i = 0; i < slots.size(); i += options.slotsPerGroup()) {
+          List<Integer> group =
+              slots.subList(i, Math.min(slots.size(), i + options.slotsPerGroup()));
+          drained.add(moveGroup(pair, group, src, dst));
+          if (System.nanoTime() - since >= HAND_OVER_EVERY_MILLIS * 1_000_000) {
+            handOver(pair, drained, src, dst, others.values(), told);
+            drained.clear();
+            since = System.nanoTime();
+          }
+        }
+      } catch (RuntimeException e) {
+        // Groups drained before the failure are finished; the failed one was settled already.
+        try {
+          handOver(pair, drained, src, dst, others.values(), told);
+        } catch (RuntimeException h) {
+          e.addSuppressed(h);
+        }
+        throw e;
       }
+      handOver(pair, drained, src, dst, others.values(), told);
       for (Reply<String> r : told) {
-        String err = r.error();
-        if (err != null && !err.contains("only with masters")) {
+        RedisAdminException err = r.failure();
+        if (err != null && !err.is(RedisErrorKind.ONLY_WITH_MASTERS)) {
           listener.warning(
-              "could not tell every primary about new slot owners (" + err + "); gossip will");
+              "could not tell every primary about new slot owners ("
+                  + err.getMessage()
+                  + "); gossip will");
           break;
         }
       }
@@ -228,13 +335,15 @@ public final class SlotMigrator {
     }
   }
 
-  private void moveGroup(
-      Pair pair,
-      List<Integer> group,
-      SlotPipeline src,
-      SlotPipeline dst,
-      Collection<SlotPipeline> others,
-      List<Reply<String>> told) {
+  /**
+   * A group whose keys are all on the target: {@code drained} were moved, {@code all} to assign.
+   */
+  private record Drained(List<Integer> drained, List<Integer> all) {}
+
+  static final long HAND_OVER_EVERY_MILLIS = 3000;
+
+  /** Opens a group of slots on both sides and moves their keys; the hand-over comes later. */
+  private Drained moveGroup(Pair pair, List<Integer> group, SlotPipeline src, SlotPipeline dst) {
     List<Reply<String>> importing = new ArrayList<>();
     for (int s : group) {
       importing.add(dst.setSlotImporting(s, pair.sourceId()));
@@ -242,35 +351,52 @@ public final class SlotMigrator {
     List<Integer> toDrain = new ArrayList<>();
     List<Integer> owned = new ArrayList<>();
     for (int i = 0; i < group.size(); i++) {
-      String err = importing.get(i).error();
+      RedisAdminException err = importing.get(i).failure();
       if (err == null) {
         toDrain.add(group.get(i));
-      } else if (err.contains("already the owner")) {
-        owned.add(group.get(i)); // a crash struck after the target took it: only finish
+      } else if (err.is(RedisErrorKind.ERR_NOT_OWNER)) {
+        // IMPORTING is refused only to the owner: a crash struck after the target took it.
+        owned.add(group.get(i));
       } else {
+        // Slots of the group opened on the target before this one close again.
+        closeImporting(toDrain, dst);
         throw new MigrationException(
-            "cannot open slot " + group.get(i) + " on " + pair.target() + ": " + err, null);
+            "cannot open slot " + group.get(i) + " on " + pair.target() + ": " + err.getMessage(),
+            err);
       }
     }
     List<Reply<String>> migrating = new ArrayList<>();
     for (int s : toDrain) {
       migrating.add(src.setSlotMigrating(s, pair.targetId()));
     }
+    RedisAdminException refused = null;
+    int refusedSlot = -1;
+    List<Integer> opened = new ArrayList<>();
     for (int i = 0; i < toDrain.size(); i++) {
-      String err = migrating.get(i).error();
-      if (err != null) {
-        int slot = toDrain.get(i);
-        dst.setSlotStable(slot).error();
-        throw new MigrationException(
-            "cannot open slot "
-                + slot
-                + " on "
-                + pair.source()
-                + ": "
-                + err
-                + "; other slots of its group may be left open, which the next run (or 'slotwise cluster fix') finishes",
-            null);
+      RedisAdminException err = migrating.get(i).failure();
+      if (err == null) {
+        opened.add(toDrain.get(i));
+      } else if (refused == null) {
+        refused = err;
+        refusedSlot = toDrain.get(i);
       }
+    }
+    if (refused != null) {
+      // Roll the whole group back: no key has moved in this run, and a slot that holds keys on
+      // the target from an earlier run stays open for the next run to finish.
+      List<Integer> notOpened = new ArrayList<>(toDrain);
+      notOpened.removeAll(opened);
+      closeImporting(notOpened, dst);
+      settleAfterFailure(pair, opened, src, dst);
+      throw new MigrationException(
+          "cannot open slot "
+              + refusedSlot
+              + " on "
+              + pair.source()
+              + ": "
+              + refused.getMessage()
+              + "; the other slots of its group were closed again",
+          refused);
     }
     listener.opened(group.size());
     try {
@@ -281,19 +407,56 @@ public final class SlotMigrator {
     }
     List<Integer> all = new ArrayList<>(toDrain);
     all.addAll(owned);
+    return new Drained(toDrain, all);
+  }
+
+  /**
+   * Assigns drained groups to the target: once the target's replicas have their keys, {@code
+   * SETSLOT NODE} on the target, then the source, then (without waiting) every other primary.
+   */
+  private void handOver(
+      Pair pair,
+      List<Drained> groups,
+      SlotPipeline src,
+      SlotPipeline dst,
+      Collection<SlotPipeline> others,
+      List<Reply<String>> told) {
+    List<Integer> moved = new ArrayList<>();
+    groups.forEach(g -> moved.addAll(g.drained()));
+    if (!moved.isEmpty()) {
+      awaitReplicas(pair, moved);
+    }
+    for (Drained g : groups) {
+      assign(pair, g.drained(), g.all(), src, dst, others, told);
+    }
+  }
+
+  private void assign(
+      Pair pair,
+      List<Integer> toDrain,
+      List<Integer> all,
+      SlotPipeline src,
+      SlotPipeline dst,
+      Collection<SlotPipeline> others,
+      List<Reply<String>> told) {
     SlotPipeline.each(toDrain, s -> dst.setSlotNode(s, pair.targetId()));
     List<Reply<String>> onSource = new ArrayList<>();
     for (int s : all) {
       onSource.add(src.setSlotNode(s, pair.targetId()));
     }
     for (Reply<String> r : onSource) {
-      String err = r.error();
+      RedisAdminException err = r.failure();
       // A primary that lost its last slot turns itself into a replica of the new owner as soon as
       // gossip tells it; it then knows the owner already.
-      if (err != null && !err.contains("only with masters")) {
+      if (err != null && !err.is(RedisErrorKind.ONLY_WITH_MASTERS)) {
         throw new MigrationException(
-            "cannot finish moving slots to " + pair.target() + " on " + pair.source() + ": " + err,
-            null);
+            "cannot finish moving slots to "
+                + pair.target()
+                + " on "
+                + pair.source()
+                + ": "
+                + err.getMessage(),
+            err);
       }
     }
     // The other primaries learn the new owners without making this pair wait: they may be busy
@@ -305,6 +468,87 @@ public final class SlotMigrator {
       o.flush();
     }
     listener.slotsDone(all.size());
+  }
+
+  /**
+   * Waits until every online replica of the target has replicated up to the target's offset after
+   * the group's last MIGRATE, so a failover of the target right after the hand-over loses none of
+   * the group's keys. One {@code INFO replication} per poll, per group. A replica that is still in
+   * its initial sync gets the keys with its snapshot. On timeout the group's slots stay open
+   * (clients are served through ASK) and the migration stops.
+   */
+  private void awaitReplicas(Pair pair, List<Integer> slots) {
+    NodeClient target = admin.node(pair.target());
+    Map<String, String> repl = target.info("replication");
+    long offset = Long.parseLong(repl.getOrDefault("master_repl_offset", "0"));
+    long deadline = System.nanoTime() + options.replicaWaitMillis() * 1_000_000;
+    while (true) {
+      List<String> behind = replicasBehind(repl, offset);
+      if (behind.isEmpty()) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new MigrationException(
+            "replicas "
+                + behind
+                + " of "
+                + pair.target()
+                + " did not confirm the keys of slots "
+                + slots.get(0)
+                + (slots.size() > 1 ? ".." + slots.get(slots.size() - 1) : "")
+                + " within "
+                + options.replicaWaitMillis()
+                + " ms; the slots stay open (clients are served) and the next run finishes them",
+            null);
+      }
+      try {
+        Thread.sleep(REPLICA_POLL_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new MigrationException("interrupted while waiting for replicas", e);
+      }
+      repl = target.info("replication");
+    }
+  }
+
+  static final long REPLICA_POLL_MILLIS = 5;
+
+  /** Online replicas (as {@code ip:port}) whose acknowledged offset is below {@code offset}. */
+  static List<String> replicasBehind(Map<String, String> replication, long offset) {
+    List<String> behind = new ArrayList<>();
+    for (Map.Entry<String, String> e : replication.entrySet()) {
+      if (!e.getKey().matches("slave\\d+")) {
+        continue;
+      }
+      Map<String, String> f = new HashMap<>();
+      for (String kv : e.getValue().split(",")) {
+        int eq = kv.indexOf('=');
+        if (eq > 0) {
+          f.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+      }
+      if ("online".equals(f.get("state"))
+          && Long.parseLong(f.getOrDefault("offset", "0")) < offset) {
+        behind.add(f.get("ip") + ":" + f.get("port"));
+      }
+    }
+    return behind;
+  }
+
+  /** Closes slots opened on the target only, unless the target already holds keys of them. */
+  private static void closeImporting(List<Integer> slots, SlotPipeline dst) {
+    List<Reply<Long>> counts = new ArrayList<>();
+    for (int s : slots) {
+      counts.add(dst.countKeysInSlot(s));
+    }
+    List<Reply<String>> closed = new ArrayList<>();
+    for (int i = 0; i < slots.size(); i++) {
+      Reply<Long> c = counts.get(i);
+      if (c.failure() == null && c.get() == 0) {
+        closed.add(dst.setSlotStable(slots.get(i)));
+      }
+    }
+    closed.forEach(Reply::failure);
   }
 
   private record Batch(int slot, List<byte[]> keys, long bytes) {}
@@ -336,12 +580,12 @@ public final class SlotMigrator {
       RuntimeException failure = null;
       for (int i = 0; i < batches.size(); i++) {
         Batch b = batches.get(i);
-        String err = replies.get(i).error();
+        RedisAdminException err = replies.get(i).failure();
         if (err == null) {
           keys.addAndGet(b.keys().size());
           bytes.addAndGet(b.bytes());
           listener.moved(b.keys().size(), b.bytes());
-        } else if (err.contains("BUSYKEY")) {
+        } else if (err.is(RedisErrorKind.BUSYKEY)) {
           busy.add(b);
         } else if (failure == null) {
           failure =
@@ -353,8 +597,8 @@ public final class SlotMigrator {
                       + " to "
                       + pair.target()
                       + " stopped: "
-                      + err,
-                  null);
+                      + err.getMessage(),
+                  err);
         }
       }
       if (failure != null) {

@@ -3,7 +3,7 @@ package io.slotwise.engine.migrate;
 import io.slotwise.engine.observe.ClusterView;
 import io.slotwise.engine.observe.NodeReport;
 import io.slotwise.engine.plan.SlotStats;
-import io.slotwise.engine.redis.RedisAdmin;
+import io.slotwise.engine.redis.NodeDirectory;
 import io.slotwise.engine.redis.SlotPipeline;
 import io.slotwise.engine.redis.SlotPipeline.Reply;
 import io.slotwise.engine.topology.HashSlots;
@@ -18,9 +18,9 @@ import java.util.List;
 public final class SlotStatsCollector {
   static final int SAMPLE = 16;
 
-  private final RedisAdmin admin;
+  private final NodeDirectory admin;
 
-  public SlotStatsCollector(RedisAdmin admin) {
+  public SlotStatsCollector(NodeDirectory admin) {
     this.admin = admin;
   }
 

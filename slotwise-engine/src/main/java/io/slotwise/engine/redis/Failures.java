@@ -7,7 +7,10 @@ import io.slotwise.engine.topology.NodeAddress;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 
-/** Turns Lettuce's exceptions into one-line messages that name the node. */
+/**
+ * Turns Lettuce's exceptions into typed {@link RedisAdminException}s with one-line messages that
+ * name the node. The messages speak of credentials, never of how a user supplies them.
+ */
 final class Failures {
   private Failures() {}
 
@@ -16,32 +19,46 @@ final class Failures {
       return r;
     }
     String msg = describe(e);
-    // Lettuce wraps the server's refusal of AUTH in "Unable to connect to ...": look at the root
-    // too.
-    String lower = (msg + " " + describe(rootCause(e))).toLowerCase();
-    if (lower.contains("wrongpass")
-        || lower.contains("invalid password")
-        || lower.contains("invalid username-password")) {
-      return new RedisAdminException(node + ": authentication failed (wrong password?)", e);
+    // Lettuce wraps the server's refusal of AUTH in "Unable to connect to ...": the root cause is
+    // the server's reply.
+    RedisCommandExecutionException reply = replyIn(e);
+    RedisErrorKind kind = reply == null ? null : RedisErrorKind.parse(reply.getMessage());
+    if (kind == RedisErrorKind.WRONGPASS) {
+      return new RedisAdminException(kind, node + ": authentication failed (wrong password?)", e);
     }
-    if (lower.contains("noauth") || lower.contains("authentication required")) {
+    if (kind == RedisErrorKind.NOAUTH) {
       return new RedisAdminException(
-          node + ": the node requires a password (use --password or SLOTWISE_PASSWORD)", e);
+          kind, node + ": the node requires a password and none was given", e);
     }
     if (e instanceof RedisConnectionException || rootCause(e) instanceof ConnectException) {
       Throwable root = rootCause(e);
       if (root instanceof UnknownHostException) {
-        return new RedisAdminException(node + ": unknown host", e);
+        return new RedisAdminException(
+            RedisErrorKind.CONNECTION_FAILED, node + ": unknown host", e);
       }
-      return new RedisAdminException(node + ": cannot connect (" + describe(root) + ")", e);
+      if (kind != null) {
+        return new RedisAdminException(kind, node + ": connect failed: " + describe(root), e);
+      }
+      return new RedisAdminException(
+          RedisErrorKind.CONNECTION_FAILED, node + ": cannot connect (" + describe(root) + ")", e);
     }
     if (e instanceof RedisCommandTimeoutException) {
-      return new RedisAdminException(node + ": " + what + " timed out", e);
+      return new RedisAdminException(RedisErrorKind.TIMEOUT, node + ": " + what + " timed out", e);
     }
-    if (e instanceof RedisCommandExecutionException) {
-      return new RedisAdminException(node + ": " + what + " failed: " + msg, e);
+    if (kind != null) {
+      return new RedisAdminException(kind, node + ": " + what + " failed: " + msg, e);
     }
-    return new RedisAdminException(node + ": " + what + " failed: " + msg, e);
+    return new RedisAdminException(
+        RedisErrorKind.CONNECTION_FAILED, node + ": " + what + " failed: " + msg, e);
+  }
+
+  private static RedisCommandExecutionException replyIn(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof RedisCommandExecutionException r) {
+        return r;
+      }
+    }
+    return null;
   }
 
   private static Throwable rootCause(Throwable e) {

@@ -1,248 +1,92 @@
 package io.slotwise.engine.redis;
 
-import io.lettuce.core.MigrateArgs;
-import io.lettuce.core.Range;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.output.StatusOutput;
-import io.lettuce.core.protocol.CommandArgs;
-import io.lettuce.core.protocol.CommandType;
 import io.slotwise.engine.topology.FailoverMode;
 import io.slotwise.engine.topology.NodeAddress;
 import io.slotwise.engine.topology.SlotSet;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
- * Admin commands for one Redis node. Every method throws {@link RedisAdminException} on failure.
+ * Admin commands for one Redis node. Every method throws {@link RedisAdminException} on failure,
+ * whose {@link RedisAdminException#kind} says what the node answered.
  */
-public final class NodeClient implements AutoCloseable {
-  private final NodeAddress address;
-  private final RedisAdmin admin;
-  private final StatefulRedisConnection<String, String> connection;
-  private final RedisCommands<String, String> sync;
-  private volatile StatefulRedisConnection<byte[], byte[]> bytes;
+public interface NodeClient extends AutoCloseable {
+  NodeAddress address();
 
-  NodeClient(
-      NodeAddress address, RedisAdmin admin, StatefulRedisConnection<String, String> connection) {
-    this.address = address;
-    this.admin = admin;
-    this.connection = connection;
-    this.sync = connection.sync();
-  }
+  String ping();
 
-  public NodeAddress address() {
-    return address;
-  }
+  String clusterNodes();
 
-  boolean isOpen() {
-    return connection.isOpen();
-  }
+  Map<String, String> clusterInfo();
 
-  private <T> T run(String what, Supplier<T> call) {
-    try {
-      return call.get();
-    } catch (RuntimeException e) {
-      throw Failures.translate(address, what, e);
-    }
-  }
-
-  public String ping() {
-    return run("PING", sync::ping);
-  }
-
-  public String clusterNodes() {
-    return run("CLUSTER NODES", sync::clusterNodes);
-  }
-
-  public Map<String, String> clusterInfo() {
-    return parseInfo(run("CLUSTER INFO", sync::clusterInfo));
-  }
-
-  public String myId() {
-    return run("CLUSTER MYID", sync::clusterMyId);
-  }
+  String myId();
 
   /** {@code INFO section} parsed into key/value pairs. */
-  public Map<String, String> info(String section) {
-    return parseInfo(run("INFO " + section, () -> sync.info(section)));
-  }
+  Map<String, String> info(String section);
 
   /**
    * Seconds since each application connection last sent a command: connections of Slotwise and
    * replication links are left out.
    */
-  public List<Long> applicationClientIdleSeconds() {
-    String list = run("CLIENT LIST", sync::clientList);
-    List<Long> out = new ArrayList<>();
-    for (String line : list.split("\n")) {
-      Map<String, String> f = new LinkedHashMap<>();
-      for (String kv : line.trim().split(" ")) {
-        int eq = kv.indexOf('=');
-        if (eq > 0) {
-          f.put(kv.substring(0, eq), kv.substring(eq + 1));
-        }
-      }
-      String flags = f.getOrDefault("flags", "");
-      if (f.isEmpty()
-          || RedisAdmin.CLIENT_NAME.equals(f.get("name"))
-          || flags.contains("M")
-          || flags.contains("S")) {
-        continue;
-      }
-      out.add(Long.parseLong(f.getOrDefault("idle", "0")));
-    }
-    return out;
-  }
+  List<Long> applicationClientIdleSeconds();
 
-  public long dbsize() {
-    return run("DBSIZE", sync::dbsize);
-  }
+  long dbsize();
 
-  public Map<String, String> configGet(String parameter) {
-    return run("CONFIG GET " + parameter, () -> sync.configGet(parameter));
-  }
+  Map<String, String> configGet(String parameter);
 
-  public void configSet(String parameter, String value) {
-    run("CONFIG SET " + parameter, () -> sync.configSet(parameter, value));
-  }
+  void configSet(String parameter, String value);
 
   /** {@code CLUSTER MEET}; a bus port of 0 means the default, port + 10000. */
-  public void meet(NodeAddress other, int busPort) {
-    if (busPort == 0 || busPort == other.port() + 10000) {
-      run("CLUSTER MEET " + other, () -> sync.clusterMeet(other.host(), other.port()));
-      return;
-    }
-    StringCodec codec = StringCodec.UTF8;
-    CommandArgs<String, String> args =
-        new CommandArgs<>(codec).add("MEET").add(other.host()).add(other.port()).add(busPort);
-    run(
-        "CLUSTER MEET " + other,
-        () -> sync.dispatch(CommandType.CLUSTER, new StatusOutput<>(codec), args));
-  }
+  void meet(NodeAddress other, int busPort);
 
-  @SuppressWarnings("unchecked")
-  public void addSlots(SlotSet slots) {
-    List<Range<Integer>> ranges = new ArrayList<>();
-    for (int[] r : slots.ranges()) {
-      ranges.add(Range.create(r[0], r[1]));
-    }
-    run(
-        "CLUSTER ADDSLOTSRANGE " + slots,
-        () -> sync.clusterAddSlotsRange(ranges.toArray(new Range[0])));
-  }
+  void addSlots(SlotSet slots);
 
-  public void delSlots(SlotSet slots) {
-    run("CLUSTER DELSLOTS " + slots, () -> sync.clusterDelSlots(slots.toArray()));
-  }
+  void delSlots(SlotSet slots);
 
-  public void replicate(String primaryId) {
-    run("CLUSTER REPLICATE", () -> sync.clusterReplicate(primaryId));
-  }
+  void replicate(String primaryId);
 
-  public void forget(String nodeId) {
-    run("CLUSTER FORGET " + nodeId, () -> sync.clusterForget(nodeId));
-  }
+  void forget(String nodeId);
 
-  public void setConfigEpoch(long epoch) {
-    run("CLUSTER SET-CONFIG-EPOCH", () -> sync.clusterSetConfigEpoch(epoch));
-  }
+  void setConfigEpoch(long epoch);
 
-  public String bumpEpoch() {
-    return run("CLUSTER BUMPEPOCH", sync::clusterBumpepoch);
-  }
+  String bumpEpoch();
 
-  public void setSlotImporting(int slot, String sourceId) {
-    run(
-        "CLUSTER SETSLOT " + slot + " IMPORTING",
-        () -> sync.clusterSetSlotImporting(slot, sourceId));
-  }
+  void setSlotImporting(int slot, String sourceId);
 
-  public void setSlotMigrating(int slot, String targetId) {
-    run(
-        "CLUSTER SETSLOT " + slot + " MIGRATING",
-        () -> sync.clusterSetSlotMigrating(slot, targetId));
-  }
+  void setSlotMigrating(int slot, String targetId);
 
-  public void setSlotNode(int slot, String ownerId) {
-    run("CLUSTER SETSLOT " + slot + " NODE", () -> sync.clusterSetSlotNode(slot, ownerId));
-  }
+  void setSlotNode(int slot, String ownerId);
 
-  public void setSlotStable(int slot) {
-    run("CLUSTER SETSLOT " + slot + " STABLE", () -> sync.clusterSetSlotStable(slot));
-  }
+  void setSlotStable(int slot);
 
-  public long countKeysInSlot(int slot) {
-    return run("CLUSTER COUNTKEYSINSLOT", () -> sync.clusterCountKeysInSlot(slot));
-  }
+  long countKeysInSlot(int slot);
 
   /** Keys of a slot as raw bytes, so binary key names survive a migration. */
-  public synchronized List<byte[]> keysInSlot(int slot, int count) {
-    return run("CLUSTER GETKEYSINSLOT", () -> bytes().sync().clusterGetKeysInSlot(slot, count));
-  }
+  List<byte[]> keysInSlot(int slot, int count);
 
   /** {@code CLUSTER FAILOVER [FORCE|TAKEOVER]}, sent to a replica. */
-  public void failover(FailoverMode mode) {
-    run(
-        "CLUSTER FAILOVER",
-        () ->
-            switch (mode) {
-              case DEFAULT -> sync.clusterFailover(false);
-              case FORCE -> sync.clusterFailover(true);
-              case TAKEOVER -> sync.clusterFailover(false, true);
-            });
-  }
+  void failover(FailoverMode mode);
 
-  public void reset(boolean hard) {
-    run("CLUSTER RESET", () -> sync.clusterReset(hard));
-  }
+  void reset(boolean hard);
 
   /**
    * Moves keys of one slot to another node in one {@code MIGRATE ... KEYS} call.
    *
    * @return the reply, {@code OK} or {@code NOKEY}
    */
-  public synchronized String migrate(
-      NodeAddress target, List<byte[]> keys, boolean replace, long timeoutMillis) {
-    MigrateArgs<byte[]> args = new MigrateArgs<byte[]>().keys(keys);
-    if (replace) {
-      args.replace();
-    }
-    admin.credentials().addTo(args);
-    return run(
-        "MIGRATE to " + target,
-        () -> bytes().sync().migrate(target.host(), target.port(), 0, timeoutMillis, args));
-  }
+  String migrate(NodeAddress target, List<byte[]> keys, boolean replace, long timeoutMillis);
 
   /**
    * Whether a key is still here; false too when the node redirects (ASK: its slot is migrating and
    * the key has left).
    */
-  public synchronized boolean existsHere(byte[] key) {
-    try {
-      return bytes().sync().exists(key) > 0;
-    } catch (RuntimeException e) {
-      return false;
-    }
-  }
+  boolean existsHere(byte[] key);
 
   /**
    * Whether a key exists here even though this node is only importing its slot ({@code ASKING}
    * first, on the same connection, so the node answers instead of redirecting).
    */
-  public synchronized boolean existsImporting(byte[] key) {
-    return run(
-        "EXISTS",
-        () -> {
-          var c = bytes().sync();
-          c.asking();
-          return c.exists(key) > 0;
-        });
-  }
+  boolean existsImporting(byte[] key);
 
   /**
    * Renames a key of a slot this node is importing. RENAME is refused there (TRYAGAIN: a multi-key
@@ -250,69 +94,17 @@ public final class NodeClient implements AutoCloseable {
    * and the old name deleted; each command preceded by {@code ASKING}. Clients do not touch this
    * copy meanwhile: they are only sent here for keys the source does not have.
    */
-  public synchronized void renameImporting(byte[] key, byte[] newKey) {
-    run(
-        "RENAME",
-        () -> {
-          var c = bytes().sync();
-          c.asking();
-          byte[] dump = c.dump(key);
-          if (dump == null) {
-            return null;
-          }
-          c.asking();
-          long ttl = c.pttl(key);
-          c.asking();
-          c.restore(newKey, Math.max(0, ttl), dump);
-          c.asking();
-          c.del(key);
-          return null;
-        });
-  }
+  void renameImporting(byte[] key, byte[] newKey);
+
+  /** {@code DUMP key} on this node (the slot served here); null when the key is absent. */
+  byte[] dump(byte[] key);
+
+  /** {@code DUMP key} of a slot this node is importing ({@code ASKING} first); null if absent. */
+  byte[] dumpImporting(byte[] key);
 
   /** Shuts the node down without saving; a closed connection is the expected answer. */
-  public void shutdownNoSave() {
-    try {
-      sync.shutdown(false);
-    } catch (RuntimeException ignored) {
-      // The server closes the connection as it exits.
-    }
-  }
-
-  StatefulRedisConnection<byte[], byte[]> bytes() {
-    StatefulRedisConnection<byte[], byte[]> b = bytes;
-    if (b == null || !b.isOpen()) {
-      synchronized (this) {
-        b = bytes;
-        if (b == null || !b.isOpen()) {
-          b = admin.connectBytes(address);
-          bytes = b;
-        }
-      }
-    }
-    return b;
-  }
-
-  static Map<String, String> parseInfo(String text) {
-    Map<String, String> out = new LinkedHashMap<>();
-    for (String line : text.split("\r?\n")) {
-      if (line.isEmpty() || line.startsWith("#")) {
-        continue;
-      }
-      int idx = line.indexOf(':');
-      if (idx > 0) {
-        out.put(line.substring(0, idx), line.substring(idx + 1).trim());
-      }
-    }
-    return out;
-  }
+  void shutdownNoSave();
 
   @Override
-  public void close() {
-    connection.closeAsync();
-    StatefulRedisConnection<byte[], byte[]> b = bytes;
-    if (b != null) {
-      b.closeAsync();
-    }
-  }
+  void close();
 }

@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Every failure becomes a {@link RedisAdminException} whose message names the node and the cause.
  * This package is the only one that imports Lettuce.
  */
-public final class RedisAdmin implements AutoCloseable {
+public final class RedisAdmin implements NodeDirectory, AutoCloseable {
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
 
   /**
@@ -37,7 +37,7 @@ public final class RedisAdmin implements AutoCloseable {
   private final ClientResources resources;
   private final RedisClient client;
   private final RedisClient migrationClient;
-  private final Map<NodeAddress, NodeClient> nodes = new ConcurrentHashMap<>();
+  private final Map<NodeAddress, LettuceNodeClient> nodes = new ConcurrentHashMap<>();
 
   public RedisAdmin(Credentials credentials) {
     this.credentials = credentials;
@@ -64,9 +64,10 @@ public final class RedisAdmin implements AutoCloseable {
   /**
    * A dedicated pipelined connection for moving data out of (or into) one node; close it after use.
    */
+  @Override
   public SlotPipeline pipeline(NodeAddress address) {
     try {
-      return new SlotPipeline(
+      return new LettuceSlotPipeline(
           address,
           this,
           migrationClient.connect(ByteArrayCodec.INSTANCE, uri(address, MIGRATION_TIMEOUT)));
@@ -80,8 +81,9 @@ public final class RedisAdmin implements AutoCloseable {
   }
 
   /** The admin connection to a node, opened when needed; throws when the node cannot be reached. */
+  @Override
   public NodeClient node(NodeAddress address) {
-    NodeClient existing = nodes.get(address);
+    LettuceNodeClient existing = nodes.get(address);
     if (existing != null && existing.isOpen()) {
       return existing;
     }
@@ -95,13 +97,13 @@ public final class RedisAdmin implements AutoCloseable {
           if (current != null) {
             current.close();
           }
-          return new NodeClient(a, this, connectStrings(a));
+          return new LettuceNodeClient(a, this, connectStrings(a));
         });
   }
 
   /** Drops the cached connection of a node, e.g. after it was restarted. */
   public void forget(NodeAddress address) {
-    NodeClient c = nodes.remove(address);
+    LettuceNodeClient c = nodes.remove(address);
     if (c != null) {
       c.close();
     }
@@ -147,7 +149,7 @@ public final class RedisAdmin implements AutoCloseable {
 
   @Override
   public void close() {
-    nodes.values().forEach(NodeClient::close);
+    nodes.values().forEach(LettuceNodeClient::close);
     nodes.clear();
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     migrationClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));

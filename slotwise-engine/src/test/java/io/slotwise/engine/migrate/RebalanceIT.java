@@ -187,6 +187,76 @@ class RebalanceIT {
   }
 
   @Test
+  void busyKeyKeepsBothCopiesWhenAskedTo() {
+    SlotMigrator.Result r = moveWithStaleCopy("target-copy", true);
+    assertThat(r.conflicts()).isEqualTo(1);
+  }
+
+  @Test
+  void busyKeyWithADifferentValueKeepsTheSourcesAndLeavesNoStrayKey() {
+    SlotMigrator.Result r = moveWithStaleCopy("target-copy", false);
+    assertThat(r.conflicts()).isEqualTo(1);
+    assertThat(warnings).anyMatch(w -> w.contains("'busy'") && w.contains("dropped the target's"));
+    try (ClusterData data = new ClusterData(seed())) {
+      assertThat(data.connection().sync().get("busy")).isEqualTo("source-copy");
+      assertThat(data.connection().sync().keys("*slotwise-busykey*")).isEmpty();
+      assertThat(data.connection().sync().dbsize()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void busyKeyWithTheSameValueIsReplacedSilently() {
+    SlotMigrator.Result r = moveWithStaleCopy("source-copy", false);
+    assertThat(r.conflicts()).isZero();
+    assertThat(warnings).isEmpty();
+    try (ClusterData data = new ClusterData(seed())) {
+      assertThat(data.connection().sync().get("busy")).isEqualTo("source-copy");
+      assertThat(data.connection().sync().dbsize()).isEqualTo(1);
+    }
+  }
+
+  private SlotMigrator.Result moveWithStaleCopy(String targetValue, boolean keep) {
+    cluster = TestClusters.start(home, 3, 0);
+    try (ClusterData data = new ClusterData(seed())) {
+      ClusterView view = cluster.observe();
+      String key = "busy";
+      int slot = HashSlots.slotOf(key);
+      NodeReport owner =
+          view.slotOwners().stream()
+              .filter(p -> p.self().slots().contains(slot))
+              .findFirst()
+              .orElseThrow();
+      NodeReport other =
+          view.slotOwners().stream()
+              .filter(p -> !p.id().equals(owner.id()))
+              .findFirst()
+              .orElseThrow();
+      data.writeAll(Map.of(key, "source-copy"));
+      var o = cluster.admin().node(other.address());
+      o.setSlotImporting(slot, owner.id());
+      try (var c =
+          io.lettuce.core.RedisClient.create(
+                  io.lettuce.core.RedisURI.create(other.address().host(), other.address().port()))
+              .connect()) {
+        c.sync().asking();
+        c.sync().set(key, targetValue);
+      }
+      o.setSlotStable(slot);
+      SlotMigrator.Result r =
+          new SlotMigrator(
+                  cluster.admin(),
+                  SlotMigrator.Options.defaults().withKeepConflictingCopies(keep),
+                  listener)
+              .migrate(
+                  List.of(
+                      new SlotMove(slot, owner.id(), owner.address(), other.id(), other.address())),
+                  cluster.addresses());
+      assertThat(cluster.observe().openSlots()).isEmpty();
+      return r;
+    }
+  }
+
+  @Test
   void busyKeyKeepsBothCopies() {
     cluster = TestClusters.start(home, 3, 0);
     try (ClusterData data = new ClusterData(seed())) {
@@ -214,7 +284,10 @@ class RebalanceIT {
       }
       o.setSlotStable(slot);
 
-      new SlotMigrator(cluster.admin(), SlotMigrator.Options.defaults(), listener)
+      new SlotMigrator(
+              cluster.admin(),
+              SlotMigrator.Options.defaults().withKeepConflictingCopies(true),
+              listener)
           .migrate(
               List.of(new SlotMove(slot, owner.id(), owner.address(), other.id(), other.address())),
               cluster.addresses());

@@ -1,0 +1,362 @@
+package io.slotwise.engine.redis;
+
+import io.lettuce.core.MigrateArgs;
+import io.lettuce.core.Range;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
+import io.slotwise.engine.topology.FailoverMode;
+import io.slotwise.engine.topology.NodeAddress;
+import io.slotwise.engine.topology.SlotSet;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** {@link NodeClient} over Lettuce: a string connection for admin, a byte one for keys. */
+final class LettuceNodeClient implements NodeClient {
+  private final NodeAddress address;
+  private final RedisAdmin admin;
+  private final StatefulRedisConnection<String, String> connection;
+  private final RedisCommands<String, String> sync;
+  private volatile StatefulRedisConnection<byte[], byte[]> bytes;
+
+  LettuceNodeClient(
+      NodeAddress address, RedisAdmin admin, StatefulRedisConnection<String, String> connection) {
+    this.address = address;
+    this.admin = admin;
+    this.connection = connection;
+    this.sync = connection.sync();
+  }
+
+  @Override
+  public NodeAddress address() {
+    return address;
+  }
+
+  boolean isOpen() {
+    return connection.isOpen();
+  }
+
+  private <T> T run(String what, Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (RuntimeException e) {
+      throw Failures.translate(address, what, e);
+    }
+  }
+
+  @Override
+  public String ping() {
+    return run("PING", sync::ping);
+  }
+
+  @Override
+  public String clusterNodes() {
+    return run("CLUSTER NODES", sync::clusterNodes);
+  }
+
+  @Override
+  public Map<String, String> clusterInfo() {
+    return parseInfo(run("CLUSTER INFO", sync::clusterInfo));
+  }
+
+  @Override
+  public String myId() {
+    return run("CLUSTER MYID", sync::clusterMyId);
+  }
+
+  /** {@code INFO section} parsed into key/value pairs. */
+  @Override
+  public Map<String, String> info(String section) {
+    return parseInfo(run("INFO " + section, () -> sync.info(section)));
+  }
+
+  /**
+   * Seconds since each application connection last sent a command: connections of Slotwise and
+   * replication links are left out.
+   */
+  @Override
+  public List<Long> applicationClientIdleSeconds() {
+    String list = run("CLIENT LIST", sync::clientList);
+    List<Long> out = new ArrayList<>();
+    for (String line : list.split("\n")) {
+      Map<String, String> f = new LinkedHashMap<>();
+      for (String kv : line.trim().split(" ")) {
+        int eq = kv.indexOf('=');
+        if (eq > 0) {
+          f.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+      }
+      String flags = f.getOrDefault("flags", "");
+      if (f.isEmpty()
+          || RedisAdmin.CLIENT_NAME.equals(f.get("name"))
+          || flags.contains("M")
+          || flags.contains("S")) {
+        continue;
+      }
+      out.add(Long.parseLong(f.getOrDefault("idle", "0")));
+    }
+    return out;
+  }
+
+  @Override
+  public long dbsize() {
+    return run("DBSIZE", sync::dbsize);
+  }
+
+  @Override
+  public Map<String, String> configGet(String parameter) {
+    return run("CONFIG GET " + parameter, () -> sync.configGet(parameter));
+  }
+
+  @Override
+  public void configSet(String parameter, String value) {
+    run("CONFIG SET " + parameter, () -> sync.configSet(parameter, value));
+  }
+
+  /** {@code CLUSTER MEET}; a bus port of 0 means the default, port + 10000. */
+  @Override
+  public void meet(NodeAddress other, int busPort) {
+    if (busPort == 0 || busPort == other.port() + 10000) {
+      run("CLUSTER MEET " + other, () -> sync.clusterMeet(other.host(), other.port()));
+      return;
+    }
+    StringCodec codec = StringCodec.UTF8;
+    CommandArgs<String, String> args =
+        new CommandArgs<>(codec).add("MEET").add(other.host()).add(other.port()).add(busPort);
+    run(
+        "CLUSTER MEET " + other,
+        () -> sync.dispatch(CommandType.CLUSTER, new StatusOutput<>(codec), args));
+  }
+
+  @SuppressWarnings("unchecked")
+  @Override
+  public void addSlots(SlotSet slots) {
+    List<Range<Integer>> ranges = new ArrayList<>();
+    for (int[] r : slots.ranges()) {
+      ranges.add(Range.create(r[0], r[1]));
+    }
+    run(
+        "CLUSTER ADDSLOTSRANGE " + slots,
+        () -> sync.clusterAddSlotsRange(ranges.toArray(new Range[0])));
+  }
+
+  @Override
+  public void delSlots(SlotSet slots) {
+    run("CLUSTER DELSLOTS " + slots, () -> sync.clusterDelSlots(slots.toArray()));
+  }
+
+  @Override
+  public void replicate(String primaryId) {
+    run("CLUSTER REPLICATE", () -> sync.clusterReplicate(primaryId));
+  }
+
+  @Override
+  public void forget(String nodeId) {
+    run("CLUSTER FORGET " + nodeId, () -> sync.clusterForget(nodeId));
+  }
+
+  @Override
+  public void setConfigEpoch(long epoch) {
+    run("CLUSTER SET-CONFIG-EPOCH", () -> sync.clusterSetConfigEpoch(epoch));
+  }
+
+  @Override
+  public String bumpEpoch() {
+    return run("CLUSTER BUMPEPOCH", sync::clusterBumpepoch);
+  }
+
+  @Override
+  public void setSlotImporting(int slot, String sourceId) {
+    run(
+        "CLUSTER SETSLOT " + slot + " IMPORTING",
+        () -> sync.clusterSetSlotImporting(slot, sourceId));
+  }
+
+  @Override
+  public void setSlotMigrating(int slot, String targetId) {
+    run(
+        "CLUSTER SETSLOT " + slot + " MIGRATING",
+        () -> sync.clusterSetSlotMigrating(slot, targetId));
+  }
+
+  @Override
+  public void setSlotNode(int slot, String ownerId) {
+    run("CLUSTER SETSLOT " + slot + " NODE", () -> sync.clusterSetSlotNode(slot, ownerId));
+  }
+
+  @Override
+  public void setSlotStable(int slot) {
+    run("CLUSTER SETSLOT " + slot + " STABLE", () -> sync.clusterSetSlotStable(slot));
+  }
+
+  @Override
+  public long countKeysInSlot(int slot) {
+    return run("CLUSTER COUNTKEYSINSLOT", () -> sync.clusterCountKeysInSlot(slot));
+  }
+
+  /** Keys of a slot as raw bytes, so binary key names survive a migration. */
+  @Override
+  public synchronized List<byte[]> keysInSlot(int slot, int count) {
+    return run("CLUSTER GETKEYSINSLOT", () -> bytes().sync().clusterGetKeysInSlot(slot, count));
+  }
+
+  /** {@code CLUSTER FAILOVER [FORCE|TAKEOVER]}, sent to a replica. */
+  @Override
+  public void failover(FailoverMode mode) {
+    run(
+        "CLUSTER FAILOVER",
+        () ->
+            switch (mode) {
+              case DEFAULT -> sync.clusterFailover(false);
+              case FORCE -> sync.clusterFailover(true);
+              case TAKEOVER -> sync.clusterFailover(false, true);
+            });
+  }
+
+  @Override
+  public void reset(boolean hard) {
+    run("CLUSTER RESET", () -> sync.clusterReset(hard));
+  }
+
+  /**
+   * Moves keys of one slot to another node in one {@code MIGRATE ... KEYS} call.
+   *
+   * @return the reply, {@code OK} or {@code NOKEY}
+   */
+  @Override
+  public synchronized String migrate(
+      NodeAddress target, List<byte[]> keys, boolean replace, long timeoutMillis) {
+    MigrateArgs<byte[]> args = new MigrateArgs<byte[]>().keys(keys);
+    if (replace) {
+      args.replace();
+    }
+    admin.credentials().addTo(args);
+    return run(
+        "MIGRATE to " + target,
+        () -> bytes().sync().migrate(target.host(), target.port(), 0, timeoutMillis, args));
+  }
+
+  /**
+   * Whether a key is still here; false too when the node redirects (ASK: its slot is migrating and
+   * the key has left).
+   */
+  @Override
+  public synchronized boolean existsHere(byte[] key) {
+    try {
+      return bytes().sync().exists(key) > 0;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Whether a key exists here even though this node is only importing its slot ({@code ASKING}
+   * first, on the same connection, so the node answers instead of redirecting).
+   */
+  @Override
+  public synchronized boolean existsImporting(byte[] key) {
+    return run(
+        "EXISTS",
+        () -> {
+          var c = bytes().sync();
+          c.asking();
+          return c.exists(key) > 0;
+        });
+  }
+
+  /**
+   * Renames a key of a slot this node is importing. RENAME is refused there (TRYAGAIN: a multi-key
+   * command while the slot moves), so the value is copied with DUMP and RESTORE (keeping its TTL)
+   * and the old name deleted; each command preceded by {@code ASKING}. Clients do not touch this
+   * copy meanwhile: they are only sent here for keys the source does not have.
+   */
+  @Override
+  public synchronized void renameImporting(byte[] key, byte[] newKey) {
+    run(
+        "RENAME",
+        () -> {
+          var c = bytes().sync();
+          c.asking();
+          byte[] dump = c.dump(key);
+          if (dump == null) {
+            return null;
+          }
+          c.asking();
+          long ttl = c.pttl(key);
+          c.asking();
+          c.restore(newKey, Math.max(0, ttl), dump);
+          c.asking();
+          c.del(key);
+          return null;
+        });
+  }
+
+  @Override
+  public synchronized byte[] dump(byte[] key) {
+    return run("DUMP", () -> bytes().sync().dump(key));
+  }
+
+  @Override
+  public synchronized byte[] dumpImporting(byte[] key) {
+    return run(
+        "DUMP",
+        () -> {
+          var c = bytes().sync();
+          c.asking();
+          return c.dump(key);
+        });
+  }
+
+  /** Shuts the node down without saving; a closed connection is the expected answer. */
+  @Override
+  public void shutdownNoSave() {
+    try {
+      sync.shutdown(false);
+    } catch (RuntimeException ignored) {
+      // The server closes the connection as it exits.
+    }
+  }
+
+  StatefulRedisConnection<byte[], byte[]> bytes() {
+    StatefulRedisConnection<byte[], byte[]> b = bytes;
+    if (b == null || !b.isOpen()) {
+      synchronized (this) {
+        b = bytes;
+        if (b == null || !b.isOpen()) {
+          b = admin.connectBytes(address);
+          bytes = b;
+        }
+      }
+    }
+    return b;
+  }
+
+  static Map<String, String> parseInfo(String text) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String line : text.split("\r?\n")) {
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
+      int idx = line.indexOf(':');
+      if (idx > 0) {
+        out.put(line.substring(0, idx), line.substring(idx + 1).trim());
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    connection.closeAsync();
+    StatefulRedisConnection<byte[], byte[]> b = bytes;
+    if (b != null) {
+      b.closeAsync();
+    }
+  }
+}
