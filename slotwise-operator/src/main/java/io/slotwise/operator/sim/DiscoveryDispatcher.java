@@ -84,6 +84,20 @@ final class DiscoveryDispatcher extends Dispatcher {
       if (bare.length() > 1 && bare.endsWith("/")) {
         bare = bare.substring(0, bare.length() - 1);
       }
+      if (bare.startsWith("/openapi")) {
+        // No OpenAPI documents: kubectl then validates nothing client-side (the store admits
+        // anything anyway). The store would answer with a list of every object instead.
+        return json(
+            404,
+            "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                + "\"reason\":\"NotFound\",\"code\":404,\"message\":\"no OpenAPI documents in the simulation\"}");
+      }
+      if (bare.equals("/healthz") || bare.equals("/readyz") || bare.equals("/livez")) {
+        return new MockResponse()
+            .setResponseCode(200)
+            .setHeader("Content-Type", "text/plain")
+            .setBody("ok");
+      }
       Optional<String> body = discovery(bare);
       if (body.isPresent()) {
         return json(200, body.get());

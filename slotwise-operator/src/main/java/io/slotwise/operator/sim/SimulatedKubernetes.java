@@ -43,8 +43,19 @@ public final class SimulatedKubernetes implements AutoCloseable {
     this.client = newClient();
   }
 
+  /** Held so the setting survives: the mock logs every request at INFO through JUL otherwise. */
+  private static final java.util.logging.Logger MOCK_LOG = quietMockLog();
+
+  private static java.util.logging.Logger quietMockLog() {
+    java.util.logging.Logger log =
+        java.util.logging.Logger.getLogger(MockWebServer.class.getName());
+    log.setLevel(java.util.logging.Level.WARNING);
+    return log;
+  }
+
   /** Starts an empty API server (no CRD) on a free loopback port. */
   public static SimulatedKubernetes start() {
+    MOCK_LOG.fine("starting a simulated API server");
     KubernetesCrudDispatcher store = new KubernetesCrudDispatcher(List.of());
     KubernetesMockServer server =
         new KubernetesMockServer(

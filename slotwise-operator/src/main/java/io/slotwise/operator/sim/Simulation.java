@@ -86,7 +86,7 @@ public final class Simulation implements AutoCloseable {
    */
   public static void main(String[] args) throws InterruptedException {
     Path dir = Path.of(args.length > 0 ? args[0] : "slotwise-simulation").toAbsolutePath();
-    Simulation sim = start(dir);
+    Simulation sim = start(dir, args.length > 1 ? Path.of(args[1]) : null);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
