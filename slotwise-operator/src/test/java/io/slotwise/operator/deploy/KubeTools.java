@@ -70,6 +70,10 @@ final class KubeTools {
     if (tools != null && !tools.isBlank()) {
       return Path.of(tools);
     }
-    return Path.of(System.getProperty("user.home"), ".cache", "slotwise", "tools");
+    String home = System.getenv("HOME");
+    if (home == null || home.isBlank()) {
+      home = System.getProperty("user.home");
+    }
+    return Path.of(home, ".cache", "slotwise", "tools");
   }
 }
