@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.Role;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -17,33 +16,31 @@ import org.junit.jupiter.api.Test;
  * record.
  */
 class RbacRulesTest {
-  static final String RULES_FILE = "deploy/rbac-rules.txt";
+  private static final String RULES_FILE = RbacRulesFile.PATH;
 
-  /** Sections of deploy/rbac-rules.txt: "watched-namespaces" and "leader-election". */
   static Map<String, TreeSet<String>> committedRules() {
-    Map<String, TreeSet<String>> sections = new LinkedHashMap<>();
-    TreeSet<String> current = null;
-    List<String> lines =
-        RepositoryFiles.read(RepositoryFiles.root().resolve(RULES_FILE)).lines().toList();
-    for (String raw : lines) {
-      String line = raw.strip();
-      if (line.isEmpty() || line.startsWith("#")) {
-        continue;
-      }
-      if (line.startsWith("[") && line.endsWith("]")) {
-        current = new TreeSet<>();
-        sections.put(line.substring(1, line.length() - 1), current);
-        continue;
-      }
-      if (current == null || line.split(" ").length != 3) {
-        throw new AssertionError(RULES_FILE + ": not \"group resource verb\" in a section: " + raw);
-      }
-      if (!current.add(line)) {
-        throw new AssertionError(RULES_FILE + ": listed twice: " + raw);
-      }
-    }
-    assertThat(sections).containsOnlyKeys("watched-namespaces", "leader-election");
+    Map<String, TreeSet<String>> sections = RbacRulesFile.read();
+    assertThat(sections)
+        .containsOnlyKeys(RbacRulesFile.WATCHED_NAMESPACES, RbacRulesFile.LEADER_ELECTION);
     return sections;
+  }
+
+  @Test
+  void theRuleTemplatesDependOnNoValueSoEveryModeGrantsTheSameRules() {
+    String rules =
+        RepositoryFiles.read(RepositoryFiles.chart().resolve("templates/_rbac-rules.tpl"));
+    assertThat(rules).doesNotContain(".Values", ".Release", ".Capabilities", "include", "tpl ");
+    assertThat(rules)
+        .contains("define \"slotwise.rules\"", "define \"slotwise.leaderElectionRules\"");
+  }
+
+  @Test
+  void aRecordedCallIsWrittenTheWayTheFileWritesIt() {
+    assertThat(RbacRulesFile.line("", "pods", "delete")).isEqualTo("core pods delete");
+    assertThat(RbacRulesFile.section(RbacRulesFile.WATCHED_NAMESPACES))
+        .contains(RbacRulesFile.line("slotwise.io", "redisclusters/status", "patch"));
+    assertThat(RbacRulesFile.section(RbacRulesFile.LEADER_ELECTION))
+        .contains(RbacRulesFile.line("coordination.k8s.io", "leases", "get"));
   }
 
   @Test
