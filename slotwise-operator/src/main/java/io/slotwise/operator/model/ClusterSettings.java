@@ -4,6 +4,11 @@ import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
+import io.slotwise.api.v1alpha1.PodTemplate;
+import io.slotwise.api.v1alpha1.RedisCluster;
+import io.slotwise.api.v1alpha1.RedisClusterSpec;
+import io.slotwise.api.v1alpha1.ScaleDownPolicy;
+import io.slotwise.api.v1alpha1.Storage;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -81,6 +86,46 @@ public record ClusterSettings(
       annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
       labels = labels == null ? Map.of() : Map.copyOf(labels);
     }
+  }
+
+  /** The settings of a RedisCluster, defaults resolved as the API documents them. */
+  public static ClusterSettings of(RedisCluster rc, int redisPort) {
+    RedisClusterSpec spec = rc.getSpec() == null ? new RedisClusterSpec() : rc.getSpec();
+    spec.normalise();
+    String name = rc.getMetadata().getName();
+    boolean auth = spec.authEnabled();
+    String userSecret = spec.getAuth() == null ? null : spec.getAuth().getSecretName();
+    boolean generated = auth && (userSecret == null || userSecret.isBlank());
+    Storage st = spec.getStorage();
+    boolean persistent = spec.persistent();
+    PodTemplate pod = spec.getPod();
+    Placement placement =
+        pod == null
+            ? Placement.NONE
+            : new Placement(
+                pod.getNodeSelector(),
+                pod.getTolerations(),
+                pod.getAffinity(),
+                pod.getTopologySpreadConstraints(),
+                pod.getAnnotations(),
+                pod.getLabels());
+    return new ClusterSettings(
+        name,
+        rc.getMetadata().getNamespace(),
+        redisPort,
+        spec.getShards(),
+        spec.getReplicasPerShard(),
+        spec.getImage(),
+        spec.getResources(),
+        persistent ? st.getSize() : null,
+        persistent ? st.getStorageClassName() : null,
+        spec.getConfig(),
+        auth,
+        auth ? (generated ? name + "-auth" : userSecret) : null,
+        generated,
+        placement,
+        spec.getScaleDownPolicy() == ScaleDownPolicy.Delete,
+        spec.exporterEnabled() ? spec.getExporter().getImage() : null);
   }
 
   /** A builder-free copy with another shard count, for tests and scale planning. */
