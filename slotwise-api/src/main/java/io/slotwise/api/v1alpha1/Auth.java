@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 
 /**
  * Password authentication of the nodes. When enabled and {@code secretName} is not set, the
@@ -28,6 +29,7 @@ public class Auth {
       "Name of an existing Secret in the same namespace holding the password under the key"
           + " \"password\"; generated (Secret NAME-auth) when not set. Cannot be changed.")
   @Pattern(SECRET_NAME_PATTERN)
+  @Size(max = 253)
   private String secretName;
 
   public Auth() {}

@@ -3,6 +3,7 @@ package io.slotwise.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
 
 /** A Prometheus redis_exporter sidecar in every Redis pod. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -16,6 +17,7 @@ public class Exporter {
 
   @JsonPropertyDescription("Image of the exporter.")
   @Default(DEFAULT_IMAGE)
+  @Pattern("^\\S+$")
   private String image = DEFAULT_IMAGE;
 
   public Exporter() {}

@@ -2,6 +2,7 @@ package io.slotwise.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
@@ -30,7 +31,17 @@ public class PodTemplate {
   @JsonPropertyDescription(
       "Extra labels of the Redis pods (the app.kubernetes.io/* and slotwise.io/* labels are"
           + " the operator's).")
+  @ValidationRule(
+      value = RULE_LABELS_OWNED,
+      message =
+          "pod.labels may not set app.kubernetes.io/name, instance, managed-by, component or"
+              + " slotwise.io/* labels: the operator sets and selects on them")
   private Map<String, String> labels;
+
+  static final String RULE_LABELS_OWNED =
+      "self.all(k, !(k in ['app.kubernetes.io/name', 'app.kubernetes.io/instance',"
+          + " 'app.kubernetes.io/managed-by', 'app.kubernetes.io/component'])"
+          + " && !k.startsWith('slotwise.io/'))";
 
   public PodTemplate() {}
 

@@ -1,6 +1,7 @@
 package io.slotwise.api.v1alpha1;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.Default;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -59,6 +60,13 @@ public class RedisCluster extends CustomResource<RedisClusterSpec, RedisClusterS
   @Override
   protected RedisClusterSpec initSpec() {
     return new RedisClusterSpec();
+  }
+
+  /** The spec; an absent spec defaults to {} in the CRD, so that it gets every default. */
+  @Override
+  @Default("{}")
+  public RedisClusterSpec getSpec() {
+    return super.getSpec();
   }
 
   /** True when the annotation {@value #PAUSED_ANNOTATION} is {@code "true"}. */

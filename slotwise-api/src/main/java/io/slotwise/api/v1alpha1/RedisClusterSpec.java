@@ -115,6 +115,7 @@ public class RedisClusterSpec {
   private Map<String, String> config;
 
   @JsonPropertyDescription("Password authentication (on by default).")
+  @Default("{}")
   private Auth auth = new Auth();
 
   @JsonPropertyDescription("Scheduling and metadata of the Redis pods.")

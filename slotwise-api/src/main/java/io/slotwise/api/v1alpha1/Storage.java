@@ -3,6 +3,7 @@ package io.slotwise.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /**
@@ -39,6 +40,8 @@ public class Storage {
   private String size;
 
   @JsonPropertyDescription("StorageClass of the volumes; the cluster's default class when not set.")
+  @Pattern(Auth.SECRET_NAME_PATTERN)
+  @Size(max = 253)
   private String storageClassName;
 
   @JsonPropertyDescription("True for an emptyDir (data lost with the pod) instead of a volume.")
