@@ -14,7 +14,7 @@ import picocli.CommandLine.ScopeType;
     mixinStandardHelpOptions = true,
     version = "slotwise 0.1.0",
     description = "Runs Redis Cluster and keeps it healthy.",
-    subcommands = {LocalCommand.class, ClusterCommand.class})
+    subcommands = {LocalCommand.class, ClusterCommand.class, OperatorCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -1,0 +1,48 @@
+package io.slotwise.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.slotwise.engine.observe.ViewFixtures;
+import io.slotwise.engine.plan.Step;
+import io.slotwise.engine.topology.NodeAddress;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ClusterHealingTest {
+  static final String MOVED_P1 =
+      ViewFixtures.HEALTHY_3X1.replace("127.0.0.1:30001@40001", "127.0.0.9:30001@40001");
+
+  @Test
+  void aNodeBackAtANewAddressIsIntroducedToEveryMemberThatKnowsTheOldOne() {
+    var builder = ViewFixtures.cluster(MOVED_P1);
+    for (String other : List.of("P2", "P3", "R1", "R2", "R3")) {
+      builder.seenBy(other, ViewFixtures.HEALTHY_3X1);
+    }
+    List<Step.Meet> meets = ClusterHealing.reintroductions(builder.build());
+    assertThat(meets).hasSize(5);
+    assertThat(meets).allMatch(m -> m.other().equals(NodeAddress.parse("127.0.0.9:30001")));
+    assertThat(meets)
+        .extracting(Step.Meet::node)
+        .doesNotContain(NodeAddress.parse("127.0.0.9:30001"));
+  }
+
+  @Test
+  void aSettledClusterNeedsNoIntroduction() {
+    assertThat(ClusterHealing.reintroductions(ViewFixtures.healthy3x1())).isEmpty();
+    assertThat(ClusterHealing.ghosts(ViewFixtures.healthy3x1())).isEmpty();
+  }
+
+  @Test
+  void aGhostIsANodeOfNoPodThatEveryMemberMarksFailed() {
+    String withGhost =
+        ViewFixtures.HEALTHY_3X1
+            + "G1 127.0.0.1:30009@40009 slave,fail P1 0 1700000000000 1 disconnected\n";
+    var view = ViewFixtures.cluster(withGhost).absent("G1").build();
+    assertThat(ClusterHealing.ghosts(view)).containsExactly(ViewFixtures.id("G1"));
+
+    String suspectedOnly = withGhost.replace("slave,fail", "slave,fail?");
+    var notYet = ViewFixtures.cluster(suspectedOnly).absent("G1").build();
+    assertThat(ClusterHealing.ghosts(notYet)).isEmpty();
+    assertThat(ClusterHealing.unexplainedNodes(notYet, List.of())).isTrue();
+  }
+}
