@@ -610,7 +610,8 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
                   session.observer(),
                   Waiter.standard(),
                   m -> LOG.info("{} {}", prefix, m))
-              .fix(addresses);
+              .fix(addresses)
+              .repaired();
       String what = "repaired the cluster: " + String.join("; ", done);
       events.normal(rc, "NodesForgotten", what);
       recordOperation("ForgettingNodes", what, ghosts.size(), ghosts.size());
