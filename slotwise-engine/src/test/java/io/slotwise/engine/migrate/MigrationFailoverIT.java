@@ -71,6 +71,15 @@ class MigrationFailoverIT {
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(100))
         .until(() -> cluster.observer().report(heir.address()).self().slots().equals(slots));
+    // The failover is over once every live node has heard of it (a rerun before that finds a
+    // source that still takes the heir for a replica and refuses to migrate to it).
+    await("for every node to see " + heir.address() + " as a primary")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () ->
+                cluster.observe().reachable().stream()
+                    .allMatch(r -> r.about(heir.id()).map(rec -> rec.primary()).orElse(true)));
     return cluster.observer().report(heir.address());
   }
 
