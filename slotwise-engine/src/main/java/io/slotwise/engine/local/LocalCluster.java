@@ -347,16 +347,6 @@ public final class LocalCluster implements AutoCloseable {
     saveState();
   }
 
-  synchronized void removeNode(RedisProcess p) throws IOException {
-    nodes.remove(p);
-    saveState();
-  }
-
-  synchronized void replaceSpec(LocalClusterSpec target) throws IOException {
-    spec = target;
-    saveState();
-  }
-
   synchronized void saveState() throws IOException {
     ClusterStateFile.write(new ClusterStateFile.State(spec, block, List.copyOf(nodes)));
   }
