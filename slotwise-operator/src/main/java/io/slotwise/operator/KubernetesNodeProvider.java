@@ -20,11 +20,12 @@ import java.util.function.Consumer;
 /**
  * The pods of a RedisCluster's StatefulSets as a {@link NodeProvider}: a node is a pod at {@code
  * podIP:redisPort}, in the failure domain of its Kubernetes node (or its own name when it has none
- * yet). Nodes are ordered by shard, then ordinal, so the engine's "newest" is the highest ordinal
- * of the highest shard. Starting a node scales its shard's StatefulSet up; replacing one deletes
- * its pod (the StatefulSet recreates it, with its volume when persistent); removing one scales the
- * StatefulSet down by its highest ordinal, deletes the StatefulSet when it becomes empty, and
- * deletes the pod's volume claim when the scale-down policy says so.
+ * yet), kept in the shard of its StatefulSet. Nodes are ordered by shard, then ordinal, so the
+ * engine's "newest" is the highest ordinal of the highest shard. Starting a node scales its shard's
+ * StatefulSet up; replacing one deletes its pod (the StatefulSet recreates it, with its volume when
+ * persistent); removing one scales the StatefulSet down by its highest ordinal, deletes the
+ * StatefulSet when it becomes empty, and deletes the pod's volume claim when the scale-down policy
+ * says so.
  */
 public final class KubernetesNodeProvider implements NodeProvider {
   private final KubernetesClient client;
@@ -72,7 +73,8 @@ public final class KubernetesNodeProvider implements NodeProvider {
         pod.getMetadata().getName(),
         address(pod),
         nodeName == null || nodeName.isBlank() ? pod.getMetadata().getName() : nodeName,
-        Pods.ready(pod));
+        Pods.ready(pod),
+        Pods.shard(pod));
   }
 
   NodeAddress address(Pod pod) {

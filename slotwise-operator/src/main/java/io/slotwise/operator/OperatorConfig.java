@@ -61,4 +61,9 @@ public record OperatorConfig(
     return new OperatorConfig(
         namespaces, redisPort, reconcileThreads, podReadyTimeout, n, requeue, resync);
   }
+
+  public OperatorConfig withRequeue(Duration d) {
+    return new OperatorConfig(
+        namespaces, redisPort, reconcileThreads, podReadyTimeout, maxSlotsPerStep, d, resync);
+  }
 }

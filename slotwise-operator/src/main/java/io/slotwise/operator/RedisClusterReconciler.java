@@ -386,13 +386,18 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
                   + " pods");
           continue;
         }
-        StatefulSet wanted = model.statefulSet(i, current.getSpec().getReplicas());
-        wanted.getSpec().setVolumeClaimTemplates(current.getSpec().getVolumeClaimTemplates());
-        if (!wanted.getSpec().getTemplate().equals(current.getSpec().getTemplate())) {
-          current.getSpec().setTemplate(wanted.getSpec().getTemplate());
-          current.getMetadata().setManagedFields(null);
-          client.resource(current).update();
+        // The pod template carries the revision of everything in it; only a new one is written.
+        var annotations = current.getSpec().getTemplate().getMetadata().getAnnotations();
+        if (annotations != null && model.revision().equals(annotations.get(Labels.REVISION))) {
+          continue;
         }
+        StatefulSet wanted = model.statefulSet(i, current.getSpec().getReplicas());
+        sets.withName(model.statefulSetName(i))
+            .edit(
+                s -> {
+                  s.getSpec().setTemplate(wanted.getSpec().getTemplate());
+                  return s;
+                });
       }
     }
 

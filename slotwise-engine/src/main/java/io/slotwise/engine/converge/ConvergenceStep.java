@@ -175,8 +175,10 @@ public final class ConvergenceStep {
           Reason.NODE_UNREACHABLE, "node " + r.address() + " cannot be observed: " + r.error());
     }
     Map<NodeAddress, Integer> order = new HashMap<>();
+    Map<NodeAddress, Integer> group = new HashMap<>();
     for (int i = 0; i < nodes.size(); i++) {
       order.put(nodes.get(i).address(), i);
+      group.put(nodes.get(i).address(), nodes.get(i).shard());
     }
     List<ScalePlanner.Member> members = new ArrayList<>();
     List<ScalePlanner.Fresh> fresh = new ArrayList<>();
@@ -190,7 +192,8 @@ public final class ConvergenceStep {
       }
       int o = order.get(r.address());
       if (alone) {
-        fresh.add(new ScalePlanner.Fresh(r.address(), r.self().busPort(), o));
+        fresh.add(
+            new ScalePlanner.Fresh(r.address(), r.self().busPort(), o, group.get(r.address())));
         continue;
       }
       memberReports.add(r);
@@ -204,7 +207,8 @@ public final class ConvergenceStep {
               primary ? r.self().slots() : SlotSet.EMPTY,
               !primary
                   && r.replicationLinkUp()
-                  && !"1".equals(r.replication().get("master_sync_in_progress"))));
+                  && !"1".equals(r.replication().get("master_sync_in_progress")),
+              group.get(r.address())));
     }
     ClusterView view = new ClusterView(memberReports);
     if (!members.isEmpty()) {
@@ -346,9 +350,16 @@ public final class ConvergenceStep {
     if (action instanceof Action.Form f) {
       List<NodeAddress> addresses = f.nodes().stream().map(ScalePlanner.Fresh::address).toList();
       Map<NodeAddress, String> domain = new HashMap<>();
+      Map<NodeAddress, Integer> shardOf = new HashMap<>();
       nodes.forEach(n -> domain.put(n.address(), n.failureDomain()));
+      f.nodes().forEach(n -> shardOf.put(n.address(), n.group()));
       ClusterCreator creator = new ClusterCreator(admin, observer, waiter, log);
-      List<ShardLayout> layout = creator.plan(addresses, f.replicasPerShard(), domain::get);
+      // A provider that keeps each shard's nodes apart (a StatefulSet per shard) gets its shards
+      // as it keeps them; otherwise the engine spreads them over failure domains.
+      boolean providerShards = shardOf.values().stream().allMatch(g -> g >= 0);
+      List<ShardLayout> layout =
+          creator.plan(
+              addresses, f.replicasPerShard(), domain::get, providerShards ? shardOf::get : null);
       creator.create(layout);
       return new Progressing(
           Phase.FORMING_CLUSTER,

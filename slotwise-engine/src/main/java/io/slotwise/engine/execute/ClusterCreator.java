@@ -68,6 +68,19 @@ public final class ClusterCreator {
    */
   public List<ShardLayout> plan(
       List<NodeAddress> nodes, int replicas, Function<NodeAddress, String> failureDomain) {
+    return plan(nodes, replicas, failureDomain, null);
+  }
+
+  /**
+   * As {@link #plan(List, int, Function)}; with {@code shardOf}, the nodes form the shards their
+   * provider keeps them in (the first node of each shard in list order is its primary) instead of a
+   * layout spread over failure domains.
+   */
+  public List<ShardLayout> plan(
+      List<NodeAddress> nodes,
+      int replicas,
+      Function<NodeAddress, String> failureDomain,
+      Function<NodeAddress, Integer> shardOf) {
     if (new LinkedHashSet<>(nodes).size() != nodes.size()) {
       throw new PlanningException("the same node is listed twice");
     }
@@ -98,7 +111,9 @@ public final class ClusterCreator {
       }
       candidates.add(new Candidate(a, r.self().busPort(), r.id(), failureDomain.apply(a)));
     }
-    return CreatePlanner.layout(candidates, replicas);
+    return shardOf == null
+        ? CreatePlanner.layout(candidates, replicas)
+        : CreatePlanner.layoutByShard(candidates, replicas, c -> shardOf.apply(c.address()));
   }
 
   /** Forms the cluster laid out by {@link #plan}; waits until it is ok and replicas are in sync. */

@@ -105,6 +105,54 @@ public final class CreatePlanner {
     return out;
   }
 
+  /**
+   * The layout a provider already decided: the nodes of each shard it names form that shard, the
+   * first of them (in list order) its primary; slots are split evenly in shard order.
+   */
+  public static List<ShardLayout> layoutByShard(
+      List<Candidate> nodes, int replicas, java.util.function.ToIntFunction<Candidate> shardOf) {
+    Map<Integer, List<Candidate>> byShard = new java.util.TreeMap<>();
+    for (Candidate c : nodes) {
+      byShard.computeIfAbsent(shardOf.applyAsInt(c), k -> new ArrayList<>()).add(c);
+    }
+    if (byShard.size() < MIN_SHARDS) {
+      throw new PlanningException(
+          "a cluster needs at least "
+              + MIN_SHARDS
+              + " primaries, got "
+              + byShard.size()
+              + " shards");
+    }
+    for (var e : byShard.entrySet()) {
+      if (e.getValue().size() != replicas + 1) {
+        throw new PlanningException(
+            "shard "
+                + e.getKey()
+                + " has "
+                + e.getValue().size()
+                + " nodes; "
+                + (replicas + 1)
+                + " are needed for "
+                + replicas
+                + " replicas per shard");
+      }
+    }
+    int shards = byShard.size();
+    List<ShardLayout> out = new ArrayList<>();
+    int i = 0;
+    for (List<Candidate> members : byShard.values()) {
+      int from = (int) ((long) i * HashSlots.COUNT / shards);
+      int to = (int) ((long) (i + 1) * HashSlots.COUNT / shards) - 1;
+      out.add(
+          new ShardLayout(
+              members.get(0),
+              SlotSet.range(from, to),
+              List.copyOf(members.subList(1, members.size()))));
+      i++;
+    }
+    return out;
+  }
+
   private static List<String> domainsByRemaining(Map<String, List<Candidate>> byDomain) {
     List<String> domains = new ArrayList<>(byDomain.keySet());
     domains.sort(Comparator.comparing((String d) -> -byDomain.get(d).size()));

@@ -51,14 +51,38 @@ public final class ScalePlanner {
    * @param inSync for a replica, whether its link to the primary is up and no sync runs
    */
   public record Member(
-      String id, NodeAddress address, int order, String primaryId, SlotSet slots, boolean inSync) {
+      String id,
+      NodeAddress address,
+      int order,
+      String primaryId,
+      SlotSet slots,
+      boolean inSync,
+      int group) {
+    public Member(
+        String id,
+        NodeAddress address,
+        int order,
+        String primaryId,
+        SlotSet slots,
+        boolean inSync) {
+      this(id, address, order, primaryId, slots, inSync, -1);
+    }
+
     public boolean primary() {
       return primaryId == null;
     }
   }
 
-  /** A running, empty node of the provider that belongs to no cluster. */
-  public record Fresh(NodeAddress address, int busPort, int order) {}
+  /**
+   * A running, empty node of the provider that belongs to no cluster.
+   *
+   * @param group the shard the provider keeps it in, or -1 (see {@code ProviderNode.shard})
+   */
+  public record Fresh(NodeAddress address, int busPort, int order, int group) {
+    public Fresh(NodeAddress address, int busPort, int order) {
+      this(address, busPort, order, -1);
+    }
+  }
 
   /** The cluster's members and the provider's fresh nodes. */
   public record Shape(List<Member> members, List<Fresh> fresh) {}
@@ -145,6 +169,14 @@ public final class ScalePlanner {
 
   /** A primary and its replicas, as they are now. */
   private record Shard(Member primary, List<Member> replicas) {
+    /** The provider's shard of the primary, else of a replica; -1 when the provider has none. */
+    int group() {
+      if (primary.group() >= 0) {
+        return primary.group();
+      }
+      return replicas.stream().mapToInt(Member::group).filter(g -> g >= 0).findFirst().orElse(-1);
+    }
+
     int oldest() {
       int o = primary.order();
       for (Member r : replicas) {
@@ -186,8 +218,9 @@ public final class ScalePlanner {
       }
       for (int i = 0; i < target.shards(); i++) {
         int have = i < kept.size() ? kept.get(i).replicas().size() : 0;
+        int group = i < kept.size() && kept.get(i).group() >= 0 ? kept.get(i).group() : i;
         for (int k = have; k < r; k++) {
-          wanted.add(i);
+          wanted.add(group);
         }
       }
       while (wanted.size() < freshNeeded) {
@@ -195,15 +228,36 @@ public final class ScalePlanner {
       }
       return Optional.of(new Action.StartNodes(wanted.subList(fresh.size(), freshNeeded)));
     }
+    Set<Integer> groupsWithShard = new HashSet<>();
+    shards.forEach(s -> groupsWithShard.add(s.group()));
     if (!fresh.isEmpty() && primaryDeficit > 0) {
-      return Optional.of(new Action.AddPrimary(fresh.get(0)));
+      // A provider that keeps shards apart (a StatefulSet per shard) gets its new shard's primary
+      // from that shard's own nodes, the oldest first.
+      Fresh primary =
+          fresh.stream()
+              .filter(f -> f.group() >= 0 && !groupsWithShard.contains(f.group()))
+              .findFirst()
+              .orElse(fresh.get(0));
+      return Optional.of(new Action.AddPrimary(primary));
     }
     Optional<Shard> fewest =
         kept.stream()
             .filter(s -> s.replicas().size() < r)
             .min(Comparator.comparingInt((Shard s) -> s.replicas().size()));
-    if (!fresh.isEmpty() && fewest.isPresent()) {
-      return Optional.of(new Action.AddReplica(fresh.get(0), fewest.get().primary().id()));
+    for (Fresh f : fresh) {
+      if (f.group() < 0) {
+        continue;
+      }
+      // A fresh node of a provider's shard replicates that shard's primary, or nobody's.
+      Optional<Shard> own =
+          kept.stream().filter(s -> s.group() == f.group() && s.replicas().size() < r).findFirst();
+      if (own.isPresent()) {
+        return Optional.of(new Action.AddReplica(f, own.get().primary().id()));
+      }
+    }
+    Optional<Fresh> ungrouped = fresh.stream().filter(f -> f.group() < 0).findFirst();
+    if (ungrouped.isPresent() && fewest.isPresent()) {
+      return Optional.of(new Action.AddReplica(ungrouped.get(), fewest.get().primary().id()));
     }
     if (shards.size() > target.shards()) {
       Shard leaving = leavingOrder(shards).get(0);
@@ -220,13 +274,19 @@ public final class ScalePlanner {
         }
         return Optional.of(new Action.DrainPrimary(p.id(), p.slots().size(), weights));
       }
+      if (!leaving.replicas().isEmpty() && leaving.group() >= 0) {
+        // A provider that removes a shard's nodes newest first takes the replicas before the
+        // primary; they hold nothing the primary does not.
+        Member newest = leaving.replicas().get(leaving.replicas().size() - 1);
+        return Optional.of(new Action.RemoveNode(newest.id(), newest.address()));
+      }
       return Optional.of(new Action.RemoveNode(p.id(), p.address()));
     }
     Optional<Shard> most =
         kept.stream()
             .filter(s -> s.replicas().size() > r)
             .max(Comparator.comparingInt((Shard s) -> s.replicas().size()));
-    if (most.isPresent() && fewest.isPresent()) {
+    if (most.isPresent() && fewest.isPresent() && most.get().group() < 0) {
       Member moving = surplusReplica(most.get());
       return Optional.of(new Action.MoveReplica(moving.id(), fewest.get().primary().id()));
     }
@@ -299,8 +359,19 @@ public final class ScalePlanner {
     return out;
   }
 
-  /** The replica a shard with too many gives up: out of sync first, then the newest. */
+  /**
+   * The replica a shard with too many gives up: out of sync first, then the newest. Of a shard a
+   * provider keeps apart, nodes of other shards (left by a drained shard) go first, then the newest
+   * of its own, since such a provider removes a shard's nodes newest first.
+   */
   private static Member surplusReplica(Shard shard) {
+    if (shard.group() >= 0) {
+      return shard.replicas().stream()
+          .max(
+              Comparator.comparing((Member m) -> m.group() != shard.group())
+                  .thenComparingInt(Member::order))
+          .orElseThrow();
+    }
     return shard.replicas().stream()
         .max(Comparator.comparing((Member m) -> !m.inSync()).thenComparingInt(Member::order))
         .orElseThrow();

@@ -32,13 +32,20 @@ public final class ClientLoad implements AutoCloseable {
   private final Thread thread;
 
   public ClientLoad(NodeAddress seed, String prefix) {
-    client =
-        RedisClusterClient.create(
-            RedisURI.builder()
-                .withHost(seed.host())
-                .withPort(seed.port())
-                .withTimeout(Duration.ofSeconds(10))
-                .build());
+    this(seed, prefix, null);
+  }
+
+  /** A load that authenticates with {@code password} (none when null). */
+  public ClientLoad(NodeAddress seed, String prefix, String password) {
+    RedisURI.Builder uri =
+        RedisURI.builder()
+            .withHost(seed.host())
+            .withPort(seed.port())
+            .withTimeout(Duration.ofSeconds(10));
+    if (password != null) {
+      uri.withPassword(password.toCharArray());
+    }
+    client = RedisClusterClient.create(uri.build());
     client.setOptions(
         ClusterClientOptions.builder()
             .maxRedirects(10)
@@ -57,7 +64,7 @@ public final class ClientLoad implements AutoCloseable {
 
   private void run(String prefix) {
     RedisAdvancedClusterCommands<String, String> sync = connection.sync();
-    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+    long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
     int i = 0;
     while (running.get() && System.nanoTime() < deadline && i < 2_000_000) {
       String key =

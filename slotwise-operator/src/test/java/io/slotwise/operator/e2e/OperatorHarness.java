@@ -1,0 +1,239 @@
+package io.slotwise.operator.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.slotwise.api.v1alpha1.RedisCluster;
+import io.slotwise.api.v1alpha1.RedisClusterSpec;
+import io.slotwise.api.v1alpha1.RedisClusterStatus;
+import io.slotwise.engine.testing.ClientLoad;
+import io.slotwise.engine.testing.Leftovers;
+import io.slotwise.engine.topology.NodeAddress;
+import io.slotwise.operator.OperatorConfig;
+import io.slotwise.operator.SlotwiseOperator;
+import io.slotwise.operator.model.Labels;
+import io.slotwise.operator.sim.Simulation;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * One simulated Kubernetes (mock API server, pod simulator with real redis-server processes) and
+ * one Slotwise operator against it, as the end-to-end tests use them; the operator can be stopped
+ * and started again mid-operation.
+ */
+public final class OperatorHarness implements AutoCloseable {
+  /** How long an end-to-end wait may take on a loaded 2-core machine. */
+  public static final Duration LONG = Duration.ofMinutes(4);
+
+  private final Path dir;
+  private final Simulation sim;
+  private final OperatorConfig config;
+  private SlotwiseOperator operator;
+
+  private OperatorHarness(Path dir, Simulation sim, OperatorConfig config) {
+    this.dir = dir;
+    this.sim = sim;
+    this.config = config;
+  }
+
+  /** Starts the simulation under {@code dir} and an operator watching every namespace. */
+  public static OperatorHarness start(Path dir) {
+    return start(dir, 512);
+  }
+
+  /** As {@link #start(Path)}, moving at most {@code maxSlotsPerStep} slots per reconcile. */
+  public static OperatorHarness start(Path dir, int maxSlotsPerStep) {
+    // The committed CRD (deploy/crds) is created by the simulation itself.
+    Simulation sim = Simulation.start(dir);
+    OperatorConfig config =
+        OperatorConfig.defaults()
+            .withRedisPort(sim.redisPort())
+            .withPodReadyTimeout(Duration.ofSeconds(60))
+            .withMaxSlotsPerStep(maxSlotsPerStep)
+            .withRequeue(Duration.ofMillis(500));
+    OperatorHarness h = new OperatorHarness(dir, sim, config);
+    h.startOperator();
+    return h;
+  }
+
+  public void startOperator() {
+    operator = new SlotwiseOperator(sim.client(), config, null).start();
+  }
+
+  public void stopOperator() {
+    if (operator != null) {
+      operator.close();
+      operator = null;
+    }
+  }
+
+  public KubernetesClient client() {
+    return sim.client();
+  }
+
+  public Simulation simulation() {
+    return sim;
+  }
+
+  public RedisCluster create(
+      String ns, String name, java.util.function.Consumer<RedisClusterSpec> spec) {
+    RedisCluster rc = new RedisCluster();
+    rc.getMetadata().setName(name);
+    rc.getMetadata().setNamespace(ns);
+    RedisClusterSpec s = new RedisClusterSpec();
+    s.setStorage(null);
+    spec.accept(s);
+    rc.setSpec(s);
+    return client().resource(rc).create();
+  }
+
+  public RedisCluster get(String ns, String name) {
+    return client().resources(RedisCluster.class).inNamespace(ns).withName(name).get();
+  }
+
+  /** Changes the spec (a new generation) and returns the resource as stored. */
+  public RedisCluster edit(
+      String ns, String name, java.util.function.Consumer<RedisClusterSpec> spec) {
+    return client()
+        .resources(RedisCluster.class)
+        .inNamespace(ns)
+        .withName(name)
+        .edit(
+            rc -> {
+              spec.accept(rc.getSpec());
+              return rc;
+            });
+  }
+
+  /** Waits until the resource's status satisfies {@code condition}; returns that resource. */
+  public RedisCluster awaitStatus(
+      String ns, String name, String what, Predicate<RedisCluster> condition) {
+    RedisCluster[] seen = new RedisCluster[1];
+    await(what)
+        .atMost(LONG)
+        .pollInterval(Duration.ofMillis(250))
+        .until(
+            () -> {
+              seen[0] = get(ns, name);
+              return seen[0] != null && condition.test(seen[0]);
+            });
+    return seen[0];
+  }
+
+  /** Waits until Ready is True for the current generation with every slot served. */
+  public RedisCluster awaitReady(String ns, String name) {
+    return awaitStatus(ns, name, name + " Ready", OperatorHarness::readyNow);
+  }
+
+  public static boolean readyNow(RedisCluster rc) {
+    RedisClusterStatus s = rc.getStatus();
+    if (s == null || s.getObservedGeneration() != rc.getMetadata().getGeneration()) {
+      return false;
+    }
+    return condition(rc, RedisClusterStatus.READY, "True")
+        && condition(rc, RedisClusterStatus.PROGRESSING, "False")
+        && s.getOperation() == null
+        && s.getSlotsAssigned() == 16384;
+  }
+
+  public static boolean condition(RedisCluster rc, String type, String value) {
+    return rc.getStatus() != null
+        && rc.getStatus().getConditions() != null
+        && rc.getStatus().getConditions().stream()
+            .anyMatch(c -> c.getType().equals(type) && value.equals(c.getStatus()));
+  }
+
+  public static String reason(RedisCluster rc, String type) {
+    return rc.getStatus().getConditions().stream()
+        .filter(c -> c.getType().equals(type))
+        .map(c -> c.getReason())
+        .findFirst()
+        .orElse(null);
+  }
+
+  public List<Pod> pods(String ns, String name) {
+    return client().pods().inNamespace(ns).withLabels(Labels.pods(name)).list().getItems();
+  }
+
+  /** The cluster's password, read from its Secret. */
+  public String password(String ns, String name) {
+    Secret s = client().secrets().inNamespace(ns).withName(name + "-auth").get();
+    assertThat(s).as("Secret " + name + "-auth").isNotNull();
+    return new String(
+        Base64.getDecoder().decode(s.getData().get("password")), StandardCharsets.UTF_8);
+  }
+
+  /** The address of a Ready pod of the cluster. */
+  public NodeAddress seed(String ns, String name) {
+    for (Pod p : pods(ns, name)) {
+      if (p.getStatus() != null && p.getStatus().getPodIP() != null) {
+        return new NodeAddress(p.getStatus().getPodIP(), sim.redisPort());
+      }
+    }
+    throw new AssertionError("no pod of " + name + " has an address");
+  }
+
+  /** A cluster client load on the cluster, authenticated with its password. */
+  public ClientLoad load(String ns, String name) {
+    return new ClientLoad(seed(ns, name), "load", password(ns, name));
+  }
+
+  /**
+   * Stops the load and asserts it saw no failed request beyond those allowed, no wrong read, and
+   * that a fresh client reads back every acknowledged write.
+   */
+  public void verify(ClientLoad load, String ns, String name, boolean allowFailures) {
+    load.stop();
+    assertThat(load.requests()).as("requests made").isGreaterThan(100);
+    if (!allowFailures) {
+      assertThat(load.failures()).as("failed requests").isEmpty();
+    }
+    assertThat(load.wrongReads()).as("wrong reads").isEmpty();
+    Map<String, String> acked = load.acknowledged();
+    List<String> missing = new ArrayList<>();
+    RedisClusterClient c =
+        RedisClusterClient.create(
+            RedisURI.builder()
+                .withHost(seed(ns, name).host())
+                .withPort(sim.redisPort())
+                .withPassword(password(ns, name).toCharArray())
+                .withTimeout(Duration.ofSeconds(10))
+                .build());
+    try (StatefulRedisClusterConnection<String, String> conn = c.connect()) {
+      var sync = conn.sync();
+      for (var e : acked.entrySet()) {
+        String got = sync.get(e.getKey());
+        if (!e.getValue().equals(got)) {
+          missing.add(e.getKey() + " expected " + e.getValue() + " got " + got);
+        }
+      }
+    } finally {
+      c.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+    assertThat(missing).as("acknowledged writes not read back (of " + acked.size() + ")").isEmpty();
+    load.close();
+  }
+
+  @Override
+  public void close() {
+    try {
+      stopOperator();
+      sim.close();
+      assertThat(Leftovers.under(dir)).as("processes left behind").isEmpty();
+    } finally {
+      Leftovers.kill(dir);
+    }
+  }
+}
