@@ -33,14 +33,23 @@ final class ReshardCommands {
     @Option(names = "--json", description = "Print a JSON summary at the end.")
     boolean json;
 
-    @Option(names = "--slots-per-group", defaultValue = "128", hidden = true)
+    @Option(names = "--slots-per-group", defaultValue = "64", hidden = true)
     int slotsPerGroup;
 
     @Option(
         names = "--batch-bytes",
         defaultValue = "4194304",
-        description = "Byte budget of one MIGRATE (default: ${DEFAULT-VALUE}).")
+        description =
+            "Largest byte budget of one MIGRATE; the budget adapts below it (default: ${DEFAULT-VALUE}).")
     long batchBytes;
+
+    @Option(
+        names = "--migrate-millis",
+        defaultValue = "10",
+        paramLabel = "MS",
+        description =
+            "How long one MIGRATE may block a node: the byte budget adapts to stay under it; 0 keeps --batch-bytes fixed (default: ${DEFAULT-VALUE}).")
+    long migrateMillis;
 
     @Option(
         names = "--parallel",
@@ -58,19 +67,23 @@ final class ReshardCommands {
       if (batchBytes < 1024) {
         throw new UserError("--batch-bytes must be at least 1024, got " + batchBytes);
       }
+      if (migrateMillis < 0) {
+        throw new UserError("--migrate-millis must not be negative, got " + migrateMillis);
+      }
       if (parallel < 1 || slotsPerGroup < 1 || pairsPerSource < 1 || pairsPerTarget < 1) {
         throw new UserError(
             "--parallel, --slots-per-group, --pairs-per-source and --pairs-per-target must be at least 1");
       }
       SlotMigrator.Options d = SlotMigrator.Options.defaults();
       return new SlotMigrator.Options(
-          slotsPerGroup,
-          d.keysPerScan(),
-          batchBytes,
-          d.maxKeysPerBatch(),
-          parallel,
-          pairsPerSource,
-          pairsPerTarget);
+              slotsPerGroup,
+              d.keysPerScan(),
+              batchBytes,
+              d.maxKeysPerBatch(),
+              parallel,
+              pairsPerSource,
+              pairsPerTarget)
+          .withMigrateMillis(migrateMillis);
     }
 
     /** Where progress goes: stderr with --json so stdout holds only JSON. */

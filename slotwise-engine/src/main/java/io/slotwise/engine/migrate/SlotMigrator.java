@@ -1,7 +1,6 @@
 package io.slotwise.engine.migrate;
 
 import io.slotwise.engine.execute.SlotMover;
-import io.slotwise.engine.redis.NodeClient;
 import io.slotwise.engine.redis.NodeDirectory;
 import io.slotwise.engine.redis.RedisAdminException;
 import io.slotwise.engine.redis.RedisErrorKind;
@@ -34,13 +33,21 @@ import java.util.concurrent.atomic.AtomicLong;
  *       the source, each pipelined (target first: a client sent by ASK is never refused);
  *   <li>drain: {@code GETKEYSINSLOT} for every slot of the group, pipelined; {@code MEMORY USAGE}
  *       of every key, pipelined; then {@code MIGRATE ... KEYS} batches cut by a byte budget (and a
- *       key cap), all batches of the group pipelined. A key larger than the budget travels alone.
- *       Repeat for slots that may hold more, then confirm with {@code COUNTKEYSINSLOT};
- *   <li>wait until the target's online replicas have replicated up to the target's offset after the
- *       group's last MIGRATE (one {@code INFO replication} per poll), so a failover of the target
- *       right after the hand-over loses no key of the group;
- *   <li>{@code SETSLOT NODE target} on the target, then the source, then every other primary.
+ *       key cap), sent with at most a budget's worth of bytes unanswered. The budget adapts so that
+ *       one MIGRATE blocks the source for {@link Options#migrateMillis} or less ({@link
+ *       MigrateBudget}): clients of the source and the target wait behind no more than that. A key
+ *       larger than the budget travels alone. Repeat for slots that may hold more, then confirm
+ *       with {@code COUNTKEYSINSLOT};
+ *   <li>once the target's online replicas have replicated up to the target's offset after the
+ *       group's last MIGRATE (asked directly, they answer at once; judged by their acknowledgements
+ *       otherwise), so a failover of the target right after the hand-over loses no key of the
+ *       group, {@code SETSLOT NODE target} on the target, then the source, then every other
+ *       primary. The next group drains meanwhile; a group waits for its hand-over at most {@link
+ *       #HAND_OVER_WAIT_AFTER_MILLIS} before the pair stops to wait for the replicas.
  * </ol>
+ *
+ * <p>Slots are open (clients meet ASK, and TRYAGAIN for multi-key commands) from their group's
+ * opening until its hand-over: about the time the group's keys take to move.
  *
  * <p>Every command is idempotent, and the truth about an unfinished move lives in Redis (slots left
  * importing/migrating), so a process killed at any instant can be followed by the same migration: a
@@ -54,14 +61,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * through ASK) and the error says so.
  */
 public final class SlotMigrator {
-  /** Tuning knobs; the defaults suit loopback and a LAN. */
   /**
    * Tuning knobs; the defaults suit loopback and a LAN.
    *
+   * @param batchBytes the largest byte budget of one MIGRATE (and of the MIGRATEs in flight on one
+   *     connection); with {@code migrateMillis} 0 the budget is this, fixed
    * @param keepConflictingCopies when a key exists on both sides with different values, keep the
    *     target's copy under a new name (the source's copy always wins)
    * @param replicaWaitMillis how long to wait, per group, for the target's replicas to confirm the
    *     group's keys before the target is made the owner
+   * @param migrateMillis how long one MIGRATE may block the source: the byte budget adapts to keep
+   *     each between half this and this (see {@link MigrateBudget}); 0 keeps {@code batchBytes}
    */
   public record Options(
       int slotsPerGroup,
@@ -72,8 +82,11 @@ public final class SlotMigrator {
       int pairsPerSource,
       int pairsPerTarget,
       boolean keepConflictingCopies,
-      long replicaWaitMillis) {
+      long replicaWaitMillis,
+      long migrateMillis) {
     public static final long DEFAULT_REPLICA_WAIT_MILLIS = 30_000;
+    public static final long DEFAULT_MIGRATE_MILLIS = 10;
+    public static final int DEFAULT_SLOTS_PER_GROUP = 64;
 
     public Options(
         int slotsPerGroup,
@@ -92,11 +105,12 @@ public final class SlotMigrator {
           pairsPerSource,
           pairsPerTarget,
           false,
-          DEFAULT_REPLICA_WAIT_MILLIS);
+          DEFAULT_REPLICA_WAIT_MILLIS,
+          DEFAULT_MIGRATE_MILLIS);
     }
 
     public static Options defaults() {
-      return new Options(128, 2000, 4L << 20, 2000, 4, 3, 3);
+      return new Options(DEFAULT_SLOTS_PER_GROUP, 2000, 4L << 20, 2000, 4, 3, 3);
     }
 
     public Options withKeepConflictingCopies(boolean keep) {
@@ -109,7 +123,8 @@ public final class SlotMigrator {
           pairsPerSource,
           pairsPerTarget,
           keep,
-          replicaWaitMillis);
+          replicaWaitMillis,
+          migrateMillis);
     }
 
     public Options withReplicaWaitMillis(long millis) {
@@ -122,6 +137,24 @@ public final class SlotMigrator {
           pairsPerSource,
           pairsPerTarget,
           keepConflictingCopies,
+          millis,
+          migrateMillis);
+    }
+
+    /**
+     * The same options with MIGRATEs aimed at {@code millis} each (0: fixed {@code batchBytes}).
+     */
+    public Options withMigrateMillis(long millis) {
+      return new Options(
+          slotsPerGroup,
+          keysPerScan,
+          batchBytes,
+          maxKeysPerBatch,
+          parallelism,
+          pairsPerSource,
+          pairsPerTarget,
+          keepConflictingCopies,
+          replicaWaitMillis,
           millis);
     }
   }
@@ -278,6 +311,8 @@ public final class SlotMigrator {
 
   private void movePair(Pair pair, List<Integer> slots, Collection<NodeAddress> primaries) {
     Map<NodeAddress, SlotPipeline> others = new HashMap<>();
+    MigrateBudget budget = MigrateBudget.aimingAt(options.migrateMillis(), options.batchBytes());
+    ReplicaProgress replicas = new ReplicaProgress(pair.target());
     try (SlotPipeline src = admin.pipeline(pair.source());
         SlotPipeline dst = admin.pipeline(pair.target())) {
       for (NodeAddress a : primaries) {
@@ -295,31 +330,30 @@ public final class SlotMigrator {
         }
       }
       List<Reply<String>> told = new ArrayList<>();
-      // Drained groups are handed over together, after one wait for the target's replicas: they
-      // acknowledge about once a second, so a wait per group would cost up to a second each.
+      // A drained group is handed over as soon as the target's replicas have its keys. Asked
+      // directly, replicas confirm within milliseconds, so a slot stays open about as long as its
+      // group's keys take to move; groups drained meanwhile wait their turn, in order.
       List<Drained> drained = new ArrayList<>();
-      long since = System.nanoTime();
       try {
         for (int i = 0; i < slots.size(); i += options.slotsPerGroup()) {
           List<Integer> group =
               slots.subList(i, Math.min(slots.size(), i + options.slotsPerGroup()));
-          drained.add(moveGroup(pair, group, src, dst));
-          if (System.nanoTime() - since >= HAND_OVER_EVERY_MILLIS * 1_000_000) {
-            handOver(pair, drained, src, dst, others.values(), told);
-            drained.clear();
-            since = System.nanoTime();
-          }
+          Drained d = moveGroup(pair, group, src, dst, budget);
+          drained.add(d.at(replicas.offsetNow(), System.nanoTime()));
+          boolean overdue =
+              System.nanoTime() - drained.get(0).since() >= HAND_OVER_WAIT_AFTER_MILLIS * 1_000_000;
+          handOver(pair, drained, replicas, overdue, src, dst, others.values(), told);
         }
       } catch (RuntimeException e) {
         // Groups drained before the failure are finished; the failed one was settled already.
         try {
-          handOver(pair, drained, src, dst, others.values(), told);
+          handOver(pair, drained, replicas, true, src, dst, others.values(), told);
         } catch (RuntimeException h) {
           e.addSuppressed(h);
         }
         throw e;
       }
-      handOver(pair, drained, src, dst, others.values(), told);
+      handOver(pair, drained, replicas, true, src, dst, others.values(), told);
       for (Reply<String> r : told) {
         RedisAdminException err = r.failure();
         if (err != null && !err.is(RedisErrorKind.ONLY_WITH_MASTERS)) {
@@ -336,14 +370,24 @@ public final class SlotMigrator {
   }
 
   /**
-   * A group whose keys are all on the target: {@code drained} were moved, {@code all} to assign.
+   * A group whose keys are all on the target: {@code drained} were moved, {@code all} to assign;
+   * {@code offset} is the target's replication offset once they were there, {@code since} when.
    */
-  private record Drained(List<Integer> drained, List<Integer> all) {}
+  private record Drained(List<Integer> drained, List<Integer> all, long offset, long since) {
+    Drained at(long offset, long since) {
+      return new Drained(drained, all, offset, since);
+    }
+  }
 
-  static final long HAND_OVER_EVERY_MILLIS = 3000;
+  /**
+   * Groups wait at most this long for their hand-over before the pair stops draining until the
+   * target's replicas confirm them (replicas that cannot be asked directly confirm once a second).
+   */
+  static final long HAND_OVER_WAIT_AFTER_MILLIS = 1000;
 
   /** Opens a group of slots on both sides and moves their keys; the hand-over comes later. */
-  private Drained moveGroup(Pair pair, List<Integer> group, SlotPipeline src, SlotPipeline dst) {
+  private Drained moveGroup(
+      Pair pair, List<Integer> group, SlotPipeline src, SlotPipeline dst, MigrateBudget budget) {
     List<Reply<String>> importing = new ArrayList<>();
     for (int s : group) {
       importing.add(dst.setSlotImporting(s, pair.sourceId()));
@@ -400,33 +444,38 @@ public final class SlotMigrator {
     }
     listener.opened(group.size());
     try {
-      drain(pair, toDrain, src, dst);
+      drain(pair, toDrain, src, dst, budget);
     } catch (RuntimeException e) {
       settleAfterFailure(pair, toDrain, src, dst);
       throw e instanceof MigrationException m ? m : new MigrationException(e.getMessage(), e);
     }
     List<Integer> all = new ArrayList<>(toDrain);
     all.addAll(owned);
-    return new Drained(toDrain, all);
+    return new Drained(toDrain, all, 0, 0);
   }
 
   /**
-   * Assigns drained groups to the target: once the target's replicas have their keys, {@code
-   * SETSLOT NODE} on the target, then the source, then (without waiting) every other primary.
+   * Assigns to the target the drained groups its replicas have confirmed, oldest first, and removes
+   * them from {@code groups}: {@code SETSLOT NODE} on the target, then the source, then (without
+   * waiting) every other primary. With {@code wait}, first waits until the replicas confirm them
+   * all.
    */
   private void handOver(
       Pair pair,
       List<Drained> groups,
+      ReplicaProgress replicas,
+      boolean wait,
       SlotPipeline src,
       SlotPipeline dst,
       Collection<SlotPipeline> others,
       List<Reply<String>> told) {
-    List<Integer> moved = new ArrayList<>();
-    groups.forEach(g -> moved.addAll(g.drained()));
-    if (!moved.isEmpty()) {
-      awaitReplicas(pair, moved);
+    if (groups.isEmpty()) {
+      return;
     }
-    for (Drained g : groups) {
+    long newest = groups.get(groups.size() - 1).offset();
+    long confirmed = wait ? replicas.await(newest, groups) : replicas.confirmed(newest);
+    while (!groups.isEmpty() && groups.get(0).offset() <= confirmed) {
+      Drained g = groups.remove(0);
       assign(pair, g.drained(), g.all(), src, dst, others, told);
     }
   }
@@ -470,52 +519,113 @@ public final class SlotMigrator {
     listener.slotsDone(all.size());
   }
 
+  static final long REPLICA_POLL_MILLIS = 5;
+
   /**
-   * Waits until every online replica of the target has replicated up to the target's offset after
-   * the group's last MIGRATE, so a failover of the target right after the hand-over loses none of
-   * the group's keys. One {@code INFO replication} per poll, per group. A replica that is still in
-   * its initial sync gets the keys with its snapshot. On timeout the group's slots stay open
-   * (clients are served through ASK) and the migration stops.
+   * How far the target's online replicas have replicated, so that a group is handed over only once
+   * a failover of the target right after the hand-over would lose none of its keys. The target's
+   * own {@code INFO replication} knows what each replica acknowledged, but replicas acknowledge
+   * once a second; a replica asked directly tells its offset now. A replica that cannot be asked
+   * (unreachable from here, or following another history) is judged by its acknowledgements. A
+   * replica still in its initial sync gets the keys with its snapshot and is not waited for.
    */
-  private void awaitReplicas(Pair pair, List<Integer> slots) {
-    NodeClient target = admin.node(pair.target());
-    Map<String, String> repl = target.info("replication");
-    long offset = Long.parseLong(repl.getOrDefault("master_repl_offset", "0"));
-    long deadline = System.nanoTime() + options.replicaWaitMillis() * 1_000_000;
-    while (true) {
-      List<String> behind = replicasBehind(repl, offset);
-      if (behind.isEmpty()) {
-        return;
+  private final class ReplicaProgress {
+    private final NodeAddress target;
+    private Map<String, String> info = Map.of();
+    private final Set<NodeAddress> notAskable = new java.util.HashSet<>();
+
+    ReplicaProgress(NodeAddress target) {
+      this.target = target;
+    }
+
+    /** The target's replication offset now; also refreshes what its replicas acknowledged. */
+    long offsetNow() {
+      info = admin.node(target).info("replication");
+      return Long.parseLong(info.getOrDefault("master_repl_offset", "0"));
+    }
+
+    /** The offset every online replica has reached, asking directly those that seem behind. */
+    long confirmed(long needed) {
+      long least = Long.MAX_VALUE;
+      for (Replica r : replicas(info)) {
+        long offset = r.acked();
+        if (offset < needed) {
+          offset = Math.max(offset, askDirectly(r.address()));
+        }
+        least = Math.min(least, offset);
       }
-      if (System.nanoTime() > deadline) {
-        throw new MigrationException(
-            "replicas "
-                + behind
-                + " of "
-                + pair.target()
-                + " did not confirm the keys of slots "
-                + slots.get(0)
-                + (slots.size() > 1 ? ".." + slots.get(slots.size() - 1) : "")
-                + " within "
-                + options.replicaWaitMillis()
-                + " ms; the slots stay open (clients are served) and the next run finishes them",
-            null);
+      return least;
+    }
+
+    private long askDirectly(NodeAddress replica) {
+      if (replica == null || notAskable.contains(replica)) {
+        return -1;
       }
       try {
-        Thread.sleep(REPLICA_POLL_MILLIS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new MigrationException("interrupted while waiting for replicas", e);
+        Map<String, String> own = admin.node(replica).info("replication");
+        String history = info.get("master_replid");
+        if (history == null || !history.equals(own.get("master_replid"))) {
+          notAskable.add(replica);
+          return -1;
+        }
+        return Long.parseLong(own.getOrDefault("slave_repl_offset", "-1"));
+      } catch (RedisAdminException | NumberFormatException e) {
+        notAskable.add(replica);
+        return -1;
       }
-      repl = target.info("replication");
+    }
+
+    /**
+     * Waits until the replicas have reached {@code needed}. On timeout the groups' slots stay open
+     * (clients are served through ASK) and the migration stops.
+     */
+    long await(long needed, List<Drained> groups) {
+      long deadline = System.nanoTime() + options.replicaWaitMillis() * 1_000_000;
+      while (true) {
+        long confirmed = confirmed(needed);
+        if (confirmed >= needed) {
+          return confirmed;
+        }
+        if (System.nanoTime() > deadline) {
+          List<String> behind = new ArrayList<>();
+          for (Replica r : replicas(info)) {
+            if (Math.max(r.acked(), askDirectly(r.address())) < needed) {
+              behind.add(r.address().toString());
+            }
+          }
+          List<Integer> open = new ArrayList<>();
+          groups.forEach(g -> open.addAll(g.drained()));
+          open.sort(null);
+          throw new MigrationException(
+              "replicas "
+                  + behind
+                  + " of "
+                  + target
+                  + " did not confirm the keys of slots "
+                  + open.get(0)
+                  + (open.size() > 1 ? ".." + open.get(open.size() - 1) : "")
+                  + " within "
+                  + options.replicaWaitMillis()
+                  + " ms; the slots stay open (clients are served) and the next run finishes them",
+              null);
+        }
+        try {
+          Thread.sleep(REPLICA_POLL_MILLIS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new MigrationException("interrupted while waiting for replicas", e);
+        }
+        offsetNow();
+      }
     }
   }
 
-  static final long REPLICA_POLL_MILLIS = 5;
+  /** An online replica as its primary's {@code INFO replication} lists it. */
+  record Replica(NodeAddress address, long acked) {}
 
-  /** Online replicas (as {@code ip:port}) whose acknowledged offset is below {@code offset}. */
-  static List<String> replicasBehind(Map<String, String> replication, long offset) {
-    List<String> behind = new ArrayList<>();
+  /** Online replicas in a primary's {@code INFO replication}, with the offset each acknowledged. */
+  static List<Replica> replicas(Map<String, String> replication) {
+    List<Replica> out = new ArrayList<>();
     for (Map.Entry<String, String> e : replication.entrySet()) {
       if (!e.getKey().matches("slave\\d+")) {
         continue;
@@ -527,12 +637,18 @@ public final class SlotMigrator {
           f.put(kv.substring(0, eq), kv.substring(eq + 1));
         }
       }
-      if ("online".equals(f.get("state"))
-          && Long.parseLong(f.getOrDefault("offset", "0")) < offset) {
-        behind.add(f.get("ip") + ":" + f.get("port"));
+      if ("online".equals(f.get("state"))) {
+        try {
+          out.add(
+              new Replica(
+                  new NodeAddress(f.get("ip"), Integer.parseInt(f.get("port"))),
+                  Long.parseLong(f.getOrDefault("offset", "0"))));
+        } catch (RuntimeException malformed) {
+          out.add(new Replica(null, Long.parseLong(f.getOrDefault("offset", "0"))));
+        }
       }
     }
-    return behind;
+    return out;
   }
 
   /** Closes slots opened on the target only, unless the target already holds keys of them. */
@@ -553,54 +669,26 @@ public final class SlotMigrator {
 
   private record Batch(int slot, List<byte[]> keys, long bytes) {}
 
-  private void drain(Pair pair, List<Integer> slots, SlotPipeline src, SlotPipeline dst) {
+  private void drain(
+      Pair pair, List<Integer> slots, SlotPipeline src, SlotPipeline dst, MigrateBudget budget) {
     List<Integer> pending = slots;
     while (!pending.isEmpty()) {
       List<List<byte[]>> keysBySlot =
           SlotPipeline.each(pending, s -> src.keysInSlot(s, options.keysPerScan()));
+      long cut = budget.bytes();
       List<Reply<List<Object>>> cuts = new ArrayList<>();
       for (List<byte[]> ks : keysBySlot) {
-        cuts.add(
-            ks.isEmpty()
-                ? null
-                : src.batchCuts(ks, options.batchBytes(), options.maxKeysPerBatch()));
+        cuts.add(ks.isEmpty() ? null : src.batchCuts(ks, cut, options.maxKeysPerBatch()));
       }
       List<Batch> batches = new ArrayList<>();
       for (int i = 0; i < pending.size(); i++) {
         if (cuts.get(i) != null) {
-          batches.addAll(batches(pending.get(i), keysBySlot.get(i), cuts.get(i), src));
+          batches.addAll(batches(pending.get(i), keysBySlot.get(i), cuts.get(i), src, cut));
         }
-      }
-      List<Reply<String>> replies = new ArrayList<>();
-      for (Batch b : batches) {
-        replies.add(src.migrate(pair.target(), b.keys(), false, MIGRATE_TIMEOUT_MILLIS));
       }
       Set<Integer> again = new java.util.TreeSet<>();
       List<Batch> busy = new ArrayList<>();
-      RuntimeException failure = null;
-      for (int i = 0; i < batches.size(); i++) {
-        Batch b = batches.get(i);
-        RedisAdminException err = replies.get(i).failure();
-        if (err == null) {
-          keys.addAndGet(b.keys().size());
-          bytes.addAndGet(b.bytes());
-          listener.moved(b.keys().size(), b.bytes());
-        } else if (err.is(RedisErrorKind.BUSYKEY)) {
-          busy.add(b);
-        } else if (failure == null) {
-          failure =
-              new MigrationException(
-                  "moving slot "
-                      + b.slot()
-                      + " from "
-                      + pair.source()
-                      + " to "
-                      + pair.target()
-                      + " stopped: "
-                      + err.getMessage(),
-                  err);
-        }
-      }
+      RuntimeException failure = send(pair, batches, src, budget, busy);
       if (failure != null) {
         throw failure;
       }
@@ -631,11 +719,79 @@ public final class SlotMigrator {
   }
 
   /**
+   * Sends the MIGRATE batches with at most a budget's worth of bytes unanswered (at least one
+   * batch), and tells the budget how long the source spent on each: from when it could start on it
+   * (sent, and the one before answered) to its answer. Batches refused with BUSYKEY go to {@code
+   * busy}; after any other refusal no further batch is sent, and the first such failure is returned
+   * once every batch in flight has been answered.
+   */
+  private RuntimeException send(
+      Pair pair, List<Batch> batches, SlotPipeline src, MigrateBudget budget, List<Batch> busy) {
+    java.util.ArrayDeque<Integer> inFlight = new java.util.ArrayDeque<>();
+    List<Reply<String>> replies =
+        new ArrayList<>(java.util.Collections.nCopies(batches.size(), null));
+    long[] sentAt = new long[batches.size()];
+    long unanswered = 0;
+    long lastAnswer = 0;
+    int next = 0;
+    RuntimeException failure = null;
+    while (!inFlight.isEmpty() || (failure == null && next < batches.size())) {
+      int first = next;
+      while (failure == null
+          && next < batches.size()
+          && (inFlight.isEmpty()
+              || !budget.adaptive()
+              || unanswered + batches.get(next).bytes() <= budget.bytes())) {
+        Batch b = batches.get(next);
+        replies.set(next, src.migrate(pair.target(), b.keys(), false, MIGRATE_TIMEOUT_MILLIS));
+        unanswered += b.bytes();
+        inFlight.add(next);
+        next++;
+      }
+      if (next > first) {
+        src.flush();
+        long now = System.nanoTime();
+        for (int i = first; i < next; i++) {
+          sentAt[i] = now;
+        }
+      }
+      int i = inFlight.poll();
+      Batch b = batches.get(i);
+      Reply<String> reply = replies.get(i);
+      RedisAdminException err = reply.failure();
+      long answered = reply.answeredAt();
+      unanswered -= b.bytes();
+      if (err == null) {
+        budget.record(b.bytes(), answered - Math.max(sentAt[i], lastAnswer));
+        keys.addAndGet(b.keys().size());
+        bytes.addAndGet(b.bytes());
+        listener.moved(b.keys().size(), b.bytes());
+      } else if (err.is(RedisErrorKind.BUSYKEY)) {
+        busy.add(b);
+      } else if (failure == null) {
+        failure =
+            new MigrationException(
+                "moving slot "
+                    + b.slot()
+                    + " from "
+                    + pair.source()
+                    + " to "
+                    + pair.target()
+                    + " stopped: "
+                    + err.getMessage(),
+                err);
+      }
+      lastAnswer = answered;
+    }
+    return failure;
+  }
+
+  /**
    * The MIGRATE batches of one slot's keys, from the script's cuts; when the script was refused (a
    * key vanished mid-move: TRYAGAIN), from per-key {@code MEMORY USAGE}.
    */
   private List<Batch> batches(
-      int slot, List<byte[]> keys, Reply<List<Object>> cuts, SlotPipeline src) {
+      int slot, List<byte[]> keys, Reply<List<Object>> cuts, SlotPipeline src, long budget) {
     List<Batch> out = new ArrayList<>();
     if (cuts.error() == null) {
       List<Object> flat = cuts.get();
@@ -659,8 +815,7 @@ public final class SlotMigrator {
       Long v = r.error() == null ? r.get() : null;
       long size = v == null ? 0 : v;
       if (!current.isEmpty()
-          && (currentBytes + size > options.batchBytes()
-              || current.size() >= options.maxKeysPerBatch())) {
+          && (currentBytes + size > budget || current.size() >= options.maxKeysPerBatch())) {
         out.add(new Batch(slot, current, currentBytes));
         current = new ArrayList<>();
         currentBytes = 0;

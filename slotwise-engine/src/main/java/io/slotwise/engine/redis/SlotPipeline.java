@@ -55,11 +55,13 @@ public interface SlotPipeline extends AutoCloseable {
     private final String what;
     private final CompletableFuture<T> future;
     private final Runnable flush;
+    private volatile long answeredAt;
 
     public Reply(NodeAddress node, String what, CompletableFuture<T> future, Runnable flush) {
       this.node = node;
       this.what = what;
-      this.future = future;
+      // Stamped by the thread that reads the reply off the socket, before any waiter wakes up.
+      this.future = future.whenComplete((v, e) -> answeredAt = System.nanoTime());
       this.flush = flush;
     }
 
@@ -84,6 +86,15 @@ public interface SlotPipeline extends AutoCloseable {
       } catch (ExecutionException e) {
         throw Failures.translate(node, what, e.getCause());
       }
+    }
+
+    /**
+     * When the reply arrived ({@link System#nanoTime}), waiting for it first: how the migrator
+     * measures how long the node spent on a command.
+     */
+    public long answeredAt() {
+      failure();
+      return answeredAt;
     }
 
     /** The failure if the command failed, null if it succeeded. */
