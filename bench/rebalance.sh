@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Rebalance benchmark: Slotwise against redis-cli --cluster (default pipeline and --cluster-pipeline 1000),
 # each on a fresh 3x1 local cluster with the same data, for adding a 4th shard and for draining one.
-# Prints keys/s and the ratio to redis-cli's default. Extra arguments go to the program, e.g.
+# Prints keys/s, the ratio to redis-cli's default, an independent cluster client's request latency
+# (p50, p99, max) during each move, and where Slotwise's time went. Extra arguments go to the program, e.g.
 #   bench/rebalance.sh --keys 200000 --scenario add-shard
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

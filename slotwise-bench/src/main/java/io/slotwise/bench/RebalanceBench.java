@@ -35,6 +35,11 @@ import java.util.concurrent.TimeUnit;
  * <p>Scenarios: {@code add-shard} (a 4th, empty shard joins; rebalance with empty primaries) and
  * {@code drain} (one of 4 primaries is emptied onto the others).
  *
+ * <p>While each tool moves data, an independent cluster client ({@link LatencyProbe}) sends {@code
+ * INCR} at full speed; the table shows its p50, p99 and slowest request for each tool. For
+ * Slotwise, the time line it prints at the end says where its time went (start-up, observation,
+ * statistics, planning, migration, waits).
+ *
  * <p>Slotwise runs through its launcher ({@code ./slotwise}), as users run it.
  *
  * <p>Usage: {@code RebalanceBench [--keys N] [--value-size B] [--scenario add-shard|drain|all]
@@ -57,7 +62,14 @@ public final class RebalanceBench {
     this.redisServer = redisServer;
   }
 
-  record Run(String scenario, String tool, double seconds, long keysMoved, long missing) {
+  record Run(
+      String scenario,
+      String tool,
+      double seconds,
+      long keysMoved,
+      long missing,
+      LatencyProbe.Figures latency,
+      String time) {
     double keysPerSecond() {
       return seconds > 0 ? keysMoved / seconds : 0;
     }
@@ -104,19 +116,36 @@ public final class RebalanceBench {
         runs.add(r);
         say(
             String.format(
-                "%s / %s: %d keys moved in %.2f s = %,.0f keys/s, %d keys missing or wrong",
+                "%s / %s: %d keys moved in %.2f s = %,.0f keys/s, %d keys missing or wrong;"
+                    + " client: %d requests, p50 %.2f ms, p99 %.2f ms, max %.1f ms, %d errors",
                 r.scenario(),
                 r.tool(),
                 r.keysMoved(),
                 r.seconds(),
                 r.keysPerSecond(),
-                r.missing()));
+                r.missing(),
+                r.latency().requests(),
+                r.latency().p50(),
+                r.latency().p99(),
+                r.latency().max(),
+                r.latency().errors()));
       }
     }
     System.out.println();
     System.out.printf(
-        "%-10s %-36s %9s %11s %10s %14s %14s%n",
-        "scenario", "tool", "seconds", "keys moved", "keys/s", "keys/s ratio", "speed-up (time)");
+        "%-10s %-36s %9s %11s %10s %13s %15s %8s %8s %8s %9s %7s%n",
+        "scenario",
+        "tool",
+        "seconds",
+        "keys moved",
+        "keys/s",
+        "keys/s ratio",
+        "speed-up (time)",
+        "p50 ms",
+        "p99 ms",
+        "max ms",
+        "requests",
+        "errors");
     Map<String, Run> baseline = new HashMap<>();
     for (Run r : runs) {
       if (r.tool().equals("redis-cli")) {
@@ -127,16 +156,33 @@ public final class RebalanceBench {
     for (Run r : runs) {
       Run base = baseline.get(r.scenario());
       System.out.printf(
-          "%-10s %-36s %9.2f %11d %10.0f %13.2fx %13.2fx%n",
+          "%-10s %-36s %9.2f %11d %10.0f %12.2fx %14.2fx %8.2f %8.2f %8.1f %9d %7d%n",
           r.scenario(),
           r.tool(),
           r.seconds(),
           r.keysMoved(),
           r.keysPerSecond(),
           base != null && base.keysPerSecond() > 0 ? r.keysPerSecond() / base.keysPerSecond() : 0,
-          base != null && r.seconds() > 0 ? base.seconds() / r.seconds() : 0);
-      lost |= r.missing() > 0;
+          base != null && r.seconds() > 0 ? base.seconds() / r.seconds() : 0,
+          r.latency().p50(),
+          r.latency().p99(),
+          r.latency().max(),
+          r.latency().requests(),
+          r.latency().errors());
+      lost |= r.missing() > 0 || r.latency().wrong() > 0;
     }
+    System.out.println();
+    for (Run r : runs) {
+      if (r.time() != null) {
+        System.out.printf(
+            "%-10s %s %s; JVM exit %.2f s%n",
+            r.scenario(), r.tool(), r.time(), r.seconds() - inAll(r.time()));
+      }
+    }
+    System.out.println(
+        "client latency: one Lettuce cluster client sending INCR of "
+            + LatencyProbe.KEYS
+            + " keys back to back while the tool runs (from send to reply, redirects included)");
     System.out.println(
         "ratios are against redis-cli --cluster with its default pipeline (10 keys per MIGRATE);"
             + " Slotwise moves the slots with the fewest keys first, so it may move fewer keys for the same slot balance");
@@ -176,6 +222,12 @@ public final class RebalanceBench {
             + home
             + ")");
     cluster.close();
+  }
+
+  /** The seconds a Slotwise time line says the process took in all. */
+  static double inAll(String time) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9.]+) s in all").matcher(time);
+    return m.find() ? Double.parseDouble(m.group(1)) : 0;
   }
 
   Run run(String scenario, String tool) throws Exception {
@@ -227,14 +279,28 @@ public final class RebalanceBench {
                     tool);
       }
       long before = keysOn(cluster, watched);
-      say("running: " + String.join(" ", cmd));
-      long start = System.nanoTime();
-      exec(cmd);
-      double secs = (System.nanoTime() - start) / 1e9;
+      List<String> output;
+      LatencyProbe.Figures latency;
+      double secs;
+      try (LatencyProbe probe = new LatencyProbe(seed)) {
+        Thread.sleep(1000); // the client's connections and code paths warm up first
+        say("running: " + String.join(" ", cmd));
+        probe.startMeasuring();
+        long start = System.nanoTime();
+        output = exec(cmd);
+        secs = (System.nanoTime() - start) / 1e9;
+        latency = probe.stopMeasuring();
+      }
       long after = keysOn(cluster, watched);
       long moved = Math.abs(after - before);
       long missing = verify(cluster.observe());
-      return new Run(scenario, tool, secs, moved, missing);
+      String time =
+          output.stream()
+              .filter(l -> l.startsWith("time: "))
+              .map(l -> l.substring("time: ".length()))
+              .findFirst()
+              .orElse(null);
+      return new Run(scenario, tool, secs, moved, missing, latency, time);
     } finally {
       cluster.destroy();
       cluster.close();
@@ -253,7 +319,8 @@ public final class RebalanceBench {
     return cmd;
   }
 
-  private static void exec(List<String> cmd) throws IOException, InterruptedException {
+  /** Runs a command to its end; returns what it printed. */
+  private static List<String> exec(List<String> cmd) throws IOException, InterruptedException {
     Path log = Files.createTempFile("slotwise-bench", ".log");
     Process p =
         new ProcessBuilder(cmd)
@@ -275,10 +342,12 @@ public final class RebalanceBench {
               + "\n"
               + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size())));
     }
+    List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
     if (System.getenv("BENCH_VERBOSE") != null) {
-      Files.readAllLines(log, StandardCharsets.UTF_8).forEach(l -> say("  | " + l));
+      lines.forEach(l -> say("  | " + l));
     }
     Files.deleteIfExists(log);
+    return lines;
   }
 
   private long keysOn(LocalCluster cluster, String id) {

@@ -273,7 +273,12 @@ final class ClusterCommand implements Runnable {
         }
         String id =
             new NodeMembership(s.admin, s.observer, s.waiter, s.journal, s.progress())
-                .add(ex, ClusterSession.address(fresh), primary, replica != null && replica.auto);
+                .add(
+                    view,
+                    ex,
+                    ClusterSession.address(fresh),
+                    primary,
+                    replica != null && replica.auto);
         out().println("added " + fresh + " as node " + id);
       }
       return 0;

@@ -2,6 +2,8 @@ package io.slotwise.cli;
 
 import io.slotwise.engine.execute.ConfigJournal;
 import io.slotwise.engine.execute.Waiter;
+import io.slotwise.engine.migrate.PhaseTimes;
+import io.slotwise.engine.migrate.PhaseTimes.Phase;
 import io.slotwise.engine.observe.ClusterObserver;
 import io.slotwise.engine.observe.ClusterView;
 import io.slotwise.engine.observe.NodeReport;
@@ -21,6 +23,11 @@ final class ClusterSession implements AutoCloseable {
   final PrintWriter out;
   private final PrintWriter err;
 
+  /** Where the command's time goes; the JVM's start-up is what passed before this session. */
+  final PhaseTimes times = new PhaseTimes();
+
+  final double startupSeconds;
+
   /**
    * Values {@code cluster create} and {@code add-node} lower for a while, recorded on this machine
    * so that a later command puts back what a killed one left lowered.
@@ -38,6 +45,41 @@ final class ClusterSession implements AutoCloseable {
     this.observer = new ClusterObserver(admin);
     this.out = out;
     this.err = err;
+    this.startupSeconds = secondsSinceStart();
+  }
+
+  /**
+   * Seconds since the command started: since the launcher began (it exports {@code
+   * SLOTWISE_LAUNCHED_AT_MS}), else since the JVM started.
+   */
+  static double secondsSinceStart() {
+    long startedMs;
+    try {
+      startedMs = Long.parseLong(System.getenv().getOrDefault("SLOTWISE_LAUNCHED_AT_MS", ""));
+    } catch (NumberFormatException e) {
+      startedMs = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
+    }
+    return Math.max(0, System.currentTimeMillis() - startedMs) / 1000.0;
+  }
+
+  /**
+   * One line saying where the time went: start-up, then each phase, then the rest (output,
+   * connections, shut-down so far).
+   */
+  String timeLine() {
+    double total = secondsSinceStart();
+    StringBuilder b = new StringBuilder("time: start-up ").append(seconds(startupSeconds));
+    double sum = startupSeconds;
+    for (var e : times.seconds().entrySet()) {
+      b.append(", ").append(e.getKey().label()).append(' ').append(seconds(e.getValue()));
+      sum += e.getValue();
+    }
+    b.append(", other ").append(seconds(Math.max(0, total - sum)));
+    return b.append("; ").append(seconds(total)).append(" in all").toString();
+  }
+
+  private static String seconds(double s) {
+    return String.format(java.util.Locale.ROOT, "%.2f s", s);
   }
 
   /** Puts back what an earlier, killed command lowered on these nodes (see {@link #journal}). */
@@ -59,12 +101,12 @@ final class ClusterSession implements AutoCloseable {
 
   /** Observes the cluster from a seed; throws a one-line error when the seed cannot be asked. */
   ClusterView observe(NodeAddress seed) {
-    NodeReport r = observer.report(seed);
+    ClusterView view = times.time(Phase.OBSERVATION, () -> observer.observe(List.of(seed)));
+    NodeReport r = view.report(seed).orElseThrow();
     if (!r.reachable()) {
       admin.node(seed).ping(); // a seed that still refuses us throws its typed failure (auth)
       throw new UserError(r.error());
     }
-    ClusterView view = observer.observe(List.of(seed));
     restorePending(view.reachable().stream().map(NodeReport::address).toList());
     return view;
   }

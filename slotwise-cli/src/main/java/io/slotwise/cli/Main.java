@@ -112,6 +112,11 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    // Netty would otherwise set up Flight Recorder events for its buffers on the first connection,
+    // a tenth of a second of a short command's start-up, for recordings nobody makes.
+    if (System.getProperty("io.netty.jfr.enabled") == null) {
+      System.setProperty("io.netty.jfr.enabled", "false");
+    }
     int code = commandLine().execute(args);
     System.exit(code);
   }

@@ -107,7 +107,8 @@ final class ReshardCommands {
               line -> {
                 progressOut().println(line);
                 progressOut().flush();
-              });
+              },
+              s.times);
       // Plan first (as a dry run), print it, then carry out that same plan.
       Rebalancer.Outcome planned = op.apply(rebalancer, true);
       RebalancePlan plan = planned.plan();
@@ -136,9 +137,9 @@ final class ReshardCommands {
 
     private void printOutcome(ClusterSession s, NodeAddress seed, Rebalancer.Outcome outcome) {
       RebalancePlan plan = outcome.plan();
-      ClusterView after = s.observe(seed);
       Map<String, Long> measured = plan.after();
       if (outcome.result() != null && plan.by() != BalanceBy.SLOTS) {
+        ClusterView after = s.observe(seed);
         SlotStats stats =
             new SlotStatsCollector(s.admin).collect(after, plan.by() == BalanceBy.MEMORY);
         measured = new LinkedHashMap<>();
@@ -184,6 +185,8 @@ final class ReshardCommands {
                     ? "already within the threshold: nothing to move"
                     : "no move can improve the balance");
       }
+      String time = s.timeLine();
+      p.println(time);
       p.flush();
       if (json) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -200,6 +203,7 @@ final class ReshardCommands {
         m.put("resumedSlots", outcome.resumedSlots());
         m.put("imbalanceBefore", Math.round(before * 10) / 10.0);
         m.put("imbalanceAfter", Math.round(afterPct * 10) / 10.0);
+        m.put("time", time.substring("time: ".length()));
         out().println(Json.write(m));
         out().flush();
       }
@@ -295,7 +299,8 @@ final class ReshardCommands {
             s,
             seed,
             (rb, planOnly) ->
-                rb.rebalance(seed, new Rebalancer.Request(mode, thr, w, useEmpty, null, planOnly)));
+                rb.rebalance(
+                    view, seed, new Rebalancer.Request(mode, thr, w, useEmpty, null, planOnly)));
       }
     }
   }
@@ -342,7 +347,8 @@ final class ReshardCommands {
             sources.add(ClusterSession.resolveId(view, f));
           }
         }
-        return run(s, seed, (rb, planOnly) -> rb.reshard(seed, sources, target, slots, planOnly));
+        return run(
+            s, seed, (rb, planOnly) -> rb.reshard(view, seed, sources, target, slots, planOnly));
       }
     }
   }
@@ -362,8 +368,9 @@ final class ReshardCommands {
     public Integer call() {
       try (ClusterSession s = session()) {
         NodeAddress seed = ClusterSession.address(node);
-        String id = ClusterSession.resolveId(s.observe(seed), nodeId);
-        return run(s, seed, (rb, planOnly) -> rb.drain(seed, id, planOnly));
+        ClusterView view = s.observe(seed);
+        String id = ClusterSession.resolveId(view, nodeId);
+        return run(s, seed, (rb, planOnly) -> rb.drain(view, seed, id, planOnly));
       }
     }
   }

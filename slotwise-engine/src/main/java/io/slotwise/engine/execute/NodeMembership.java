@@ -52,7 +52,16 @@ public final class NodeMembership {
    */
   public String add(
       NodeAddress existing, NodeAddress fresh, String primaryId, boolean autoReplica) {
-    ClusterView view = observer.observe(List.of(existing));
+    return add(observer.observe(List.of(existing)), existing, fresh, primaryId, autoReplica);
+  }
+
+  /** The same, with a view of the cluster just observed through {@code existing}. */
+  public String add(
+      ClusterView view,
+      NodeAddress existing,
+      NodeAddress fresh,
+      String primaryId,
+      boolean autoReplica) {
     NodeReport seed = view.report(existing).orElseThrow();
     if (!seed.reachable()) {
       throw new RedisAdminException(seed.error());
@@ -97,20 +106,42 @@ public final class NodeMembership {
                       new PlanningException(
                           "node " + pid + " is not a live primary of this cluster"));
     }
-    // As in ClusterCreator: a short node timeout while joining keeps Redis's rejoin delay short.
+    // A new primary says cluster_state:ok only once min(node timeout, 5 s), at least 0.5 s, has
+    // passed since it last saw too few primaries (as it does until it has met them): the shortest
+    // node timeout Redis heeds there keeps that wait at its floor while the node joins.
     try (TemporaryConfig config = new TemporaryConfig(admin, journal, progress)) {
       config.lower(
           fresh,
           TemporaryConfig.NODE_TIMEOUT,
-          TemporaryConfig.FORMING_NODE_TIMEOUT,
+          TemporaryConfig.JOINING_NODE_TIMEOUT,
           "joining will take longer");
       admin.node(existing).meet(fresh, n.self().busPort());
+      // The new node also meets every other member itself: each hears of it at once instead of
+      // by gossip, which takes a second or more to reach every node of a cluster. (A member it
+      // cannot reach at that address still hears of it by gossip.)
+      List<NodeReport> reachable = view.reachable();
+      for (NodeReport member : reachable) {
+        if (!member.address().equals(existing)) {
+          try {
+            admin.node(fresh).meet(member.address(), member.self().busPort());
+          } catch (RedisAdminException e) {
+            // A handshake towards that address is under way already: it carries the news too.
+          }
+        }
+      }
       progress.accept("introduced " + fresh + " to the cluster through " + existing);
       List<NodeAddress> members =
-          new java.util.ArrayList<>(view.reachable().stream().map(NodeReport::address).toList());
+          new java.util.ArrayList<>(reachable.stream().map(NodeReport::address).toList());
       members.add(fresh);
       executor.awaitAgreement(members);
       if (primaryReport != null) {
+        // Otherwise the primary waits repl-diskless-sync-delay (5 s by default) for more replicas
+        // before it streams its dataset.
+        config.lower(
+            primaryReport.address(),
+            TemporaryConfig.SYNC_DELAY,
+            0,
+            "the replica syncs at the server's pace");
         admin.node(fresh).replicate(primaryReport.id());
         progress.accept("made " + fresh + " a replica of " + primaryReport.address());
         executor.awaitAgreement(members);

@@ -22,6 +22,12 @@ final class TemporaryConfig implements AutoCloseable {
   /** While forming: keeps Redis's rejoin delay, min(node timeout, 5 s), at 1 s. */
   static final long FORMING_NODE_TIMEOUT = 1000;
 
+  /**
+   * While one node joins: Redis's rejoin delay is never below 0.5 s, so a lower timeout gains
+   * nothing. Only the joining node has it, and only for about a second.
+   */
+  static final long JOINING_NODE_TIMEOUT = 500;
+
   static final String SYNC_DELAY = "repl-diskless-sync-delay";
 
   private record Saved(NodeAddress node, String parameter) {}

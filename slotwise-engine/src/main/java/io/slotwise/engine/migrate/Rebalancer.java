@@ -64,6 +64,7 @@ public final class Rebalancer {
   private final SlotMigrator.Options options;
   private final MigrationListener listener;
   private final Consumer<String> log;
+  private final PhaseTimes times;
 
   public Rebalancer(
       RedisAdmin admin,
@@ -72,17 +73,45 @@ public final class Rebalancer {
       SlotMigrator.Options options,
       MigrationListener listener,
       Consumer<String> log) {
+    this(admin, observer, waiter, options, listener, log, new PhaseTimes());
+  }
+
+  /**
+   * @param times hears where the time goes (observation, statistics, planning, migration, waits)
+   */
+  public Rebalancer(
+      RedisAdmin admin,
+      ClusterObserver observer,
+      Waiter waiter,
+      SlotMigrator.Options options,
+      MigrationListener listener,
+      Consumer<String> log,
+      PhaseTimes times) {
     this.admin = admin;
     this.observer = observer;
     this.waiter = waiter;
     this.options = options;
     this.listener = listener;
     this.log = log;
+    this.times = times;
+  }
+
+  private ClusterView observe(NodeAddress seed) {
+    return times.time(PhaseTimes.Phase.OBSERVATION, () -> observer.observe(List.of(seed)));
   }
 
   public Outcome rebalance(NodeAddress seed, Request request) {
-    int resumed = resumeOpenSlots(seed, request.dryRun());
-    ClusterView view = healthyView(seed, request.dryRun());
+    return rebalance(observe(seed), seed, request);
+  }
+
+  /**
+   * Rebalances starting from a view of the cluster just observed through {@code seed}: one
+   * observation serves resumption, the health check and planning (another is made only after
+   * finishing moves an interrupted run left open).
+   */
+  public Outcome rebalance(ClusterView observed, NodeAddress seed, Request request) {
+    Resumed resumed = resumeOpenSlots(observed, seed, request.dryRun());
+    ClusterView view = healthy(resumed.view(), request.dryRun());
     List<RebalancePlanner.Primary> primaries = new ArrayList<>();
     for (NodeReport p : view.primaries()) {
       boolean empty = p.self().slots().isEmpty();
@@ -99,11 +128,24 @@ public final class Rebalancer {
             "a weight names node " + id + ", which is not a live primary of this cluster");
       }
     }
-    SlotStats stats = new SlotStatsCollector(admin).collect(view, request.by() == BalanceBy.MEMORY);
+    // Only slots a plan may move need counting: by slots, those of primaries above their share.
+    Set<String> measured =
+        request.by() == BalanceBy.SLOTS
+            ? RebalancePlanner.slotGivers(primaries, request.givers())
+            : null;
+    SlotStats stats =
+        times.time(
+            PhaseTimes.Phase.STATISTICS,
+            () ->
+                new SlotStatsCollector(admin)
+                    .collect(view, measured, request.by() == BalanceBy.MEMORY));
     RebalancePlan plan =
-        RebalancePlanner.plan(
-            primaries, stats, request.by(), request.thresholdPercent(), request.givers());
-    return execute(seed, view, plan, stats, resumed, request.dryRun());
+        times.time(
+            PhaseTimes.Phase.PLANNING,
+            () ->
+                RebalancePlanner.plan(
+                    primaries, stats, request.by(), request.thresholdPercent(), request.givers()));
+    return execute(seed, view, plan, stats, resumed.slots(), request.dryRun());
   }
 
   /**
@@ -112,8 +154,19 @@ public final class Rebalancer {
    */
   public Outcome reshard(
       NodeAddress seed, List<String> from, String to, int count, boolean dryRun) {
-    int resumed = resumeOpenSlots(seed, dryRun);
-    ClusterView view = healthyView(seed, dryRun);
+    return reshard(observe(seed), seed, from, to, count, dryRun);
+  }
+
+  /** The same, starting from a view of the cluster just observed through {@code seed}. */
+  public Outcome reshard(
+      ClusterView observed,
+      NodeAddress seed,
+      List<String> from,
+      String to,
+      int count,
+      boolean dryRun) {
+    Resumed resumed = resumeOpenSlots(observed, seed, dryRun);
+    ClusterView view = healthy(resumed.view(), dryRun);
     NodeReport target =
         view.node(to)
             .filter(n -> n.self().primary())
@@ -143,21 +196,33 @@ public final class Rebalancer {
               + " (what the sources own), got "
               + count);
     }
-    SlotStats stats = new SlotStatsCollector(admin).collect(view, false);
+    Set<String> sourceIds = new java.util.HashSet<>();
+    sources.forEach(n -> sourceIds.add(n.id()));
+    SlotStats stats =
+        times.time(
+            PhaseTimes.Phase.STATISTICS,
+            () -> new SlotStatsCollector(admin).collect(view, sourceIds, false));
     Map<String, SlotSet> owners = new java.util.LinkedHashMap<>();
     for (NodeReport p : view.slotOwners()) {
       owners.put(p.id(), p.self().slots());
     }
     owners.putIfAbsent(target.id(), target.self().slots());
     RebalancePlan plan =
-        ReshardPlanner.plan(
-            owners, sources.stream().map(NodeReport::id).toList(), to, count, stats);
-    return execute(seed, view, plan, stats, resumed, dryRun);
+        times.time(
+            PhaseTimes.Phase.PLANNING,
+            () ->
+                ReshardPlanner.plan(
+                    owners, sources.stream().map(NodeReport::id).toList(), to, count, stats));
+    return execute(seed, view, plan, stats, resumed.slots(), dryRun);
   }
 
   /** Moves every slot off a primary onto the other slot owners, evening out their slot counts. */
   public Outcome drain(NodeAddress seed, String nodeId, boolean dryRun) {
-    ClusterView view = observer.observe(List.of(seed));
+    return drain(observe(seed), seed, nodeId, dryRun);
+  }
+
+  /** The same, starting from a view of the cluster just observed through {@code seed}. */
+  public Outcome drain(ClusterView view, NodeAddress seed, String nodeId, boolean dryRun) {
     NodeReport node =
         view.node(nodeId)
             .orElseThrow(() -> new PlanningException("no live node " + nodeId + " in the cluster"));
@@ -169,11 +234,12 @@ public final class Rebalancer {
           "no other primary owns slots; add one before draining " + node.address());
     }
     return rebalance(
-        seed, new Request(BalanceBy.SLOTS, 0, Map.of(nodeId, 0.0), false, Set.of(nodeId), dryRun));
+        view,
+        seed,
+        new Request(BalanceBy.SLOTS, 0, Map.of(nodeId, 0.0), false, Set.of(nodeId), dryRun));
   }
 
-  private ClusterView healthyView(NodeAddress seed, boolean allowOpenSlots) {
-    ClusterView view = observer.observe(List.of(seed));
+  private static ClusterView healthy(ClusterView view, boolean allowOpenSlots) {
     List<Problem> blocking =
         ClusterChecker.check(view).stream().filter(p -> BLOCKING.contains(p.kind())).toList();
     if (!blocking.isEmpty()) {
@@ -195,16 +261,17 @@ public final class Rebalancer {
    * migrating from its owner to a live primary, or importing there from its owner), towards the
    * target it had.
    */
-  private int resumeOpenSlots(NodeAddress seed, boolean dryRun) {
-    ClusterView view = observer.observe(List.of(seed));
+  private record Resumed(int slots, ClusterView view) {}
+
+  private Resumed resumeOpenSlots(ClusterView view, NodeAddress seed, boolean dryRun) {
     Map<Integer, List<OpenSlot>> open = view.openSlots();
     if (open.isEmpty()) {
-      return 0;
+      return new Resumed(0, view);
     }
     if (dryRun) {
       log.accept(
           open.size() + " slot move(s) left open by an interrupted run would be finished first");
-      return open.size();
+      return new Resumed(open.size(), view);
     }
     List<List<String>> claims = view.claimedOwners();
     List<SlotMove> moves = new ArrayList<>();
@@ -246,9 +313,11 @@ public final class Rebalancer {
       moves.add(new SlotMove(slot, s, sr.address(), t, tr.address()));
     }
     log.accept("finishing " + moves.size() + " slot move(s) that an interrupted run left open");
-    new SlotMigrator(admin, options, listener).migrate(moves, primaries(view));
+    times.time(
+        PhaseTimes.Phase.MIGRATION,
+        () -> new SlotMigrator(admin, options, listener).migrate(moves, primaries(view)));
     awaitAgreement(seed);
-    return moves.size();
+    return new Resumed(moves.size(), observe(seed));
   }
 
   private Outcome execute(
@@ -270,7 +339,7 @@ public final class Rebalancer {
    * @return the number of slots finished; 0 when none was open
    */
   public int finishOpenMoves(NodeAddress seed) {
-    return resumeOpenSlots(seed, false);
+    return resumeOpenSlots(observe(seed), seed, false).slots();
   }
 
   /**
@@ -340,9 +409,13 @@ public final class Rebalancer {
           new SlotMove(m.slot(), m.from(), addresses.get(m.from()), m.to(), addresses.get(m.to())));
     }
     // A primary that joined moments ago refuses data (CLUSTERDOWN) until it says cluster_state:ok.
-    new StepExecutor(admin, observer, waiter, log).awaitClusterOk(planned.primaries());
+    times.time(
+        PhaseTimes.Phase.WAITS,
+        () -> new StepExecutor(admin, observer, waiter, log).awaitClusterOk(planned.primaries()));
     SlotMigrator.Result result =
-        new SlotMigrator(admin, options, listener).migrate(moves, planned.primaries());
+        times.time(
+            PhaseTimes.Phase.MIGRATION,
+            () -> new SlotMigrator(admin, options, listener).migrate(moves, planned.primaries()));
     awaitAgreement(planned.seed());
     return new Outcome(
         plan,
@@ -359,9 +432,10 @@ public final class Rebalancer {
   }
 
   private void awaitAgreement(NodeAddress seed) {
-    List<NodeAddress> live =
-        observer.observe(List.of(seed)).reachable().stream().map(NodeReport::address).toList();
-    new StepExecutor(admin, observer, waiter, log).awaitSlotAgreement(live);
+    List<NodeAddress> live = observe(seed).reachable().stream().map(NodeReport::address).toList();
+    times.time(
+        PhaseTimes.Phase.WAITS,
+        () -> new StepExecutor(admin, observer, waiter, log).awaitSlotAgreement(live));
   }
 
   /** Moves described as slot ranges per (from, to) pair, for {@code --dry-run} output. */

@@ -113,13 +113,10 @@ public final class ClusterObserver implements AutoCloseable {
   /** What one node says, or an unreachable report naming why. */
   public NodeReport report(NodeAddress address) {
     try {
-      NodeClient c = admin.node(address);
-      List<NodeRecord> known = parseNodes(c.clusterNodes());
-      Map<String, String> info = c.clusterInfo();
-      Map<String, String> repl = c.info("replication");
-      long keys = c.dbsize();
-      long mem = Long.parseLong(c.info("memory").getOrDefault("used_memory", "0"));
-      return new NodeReport(address, known, info, repl, keys, mem, null);
+      NodeClient.Snapshot s = admin.node(address).snapshot();
+      List<NodeRecord> known = parseNodes(s.clusterNodes());
+      long mem = Long.parseLong(s.memory().getOrDefault("used_memory", "0"));
+      return new NodeReport(address, known, s.clusterInfo(), s.replication(), s.keys(), mem, null);
     } catch (RedisAdminException e) {
       admin.forget(address);
       return NodeReport.unreachable(address, e.getMessage());

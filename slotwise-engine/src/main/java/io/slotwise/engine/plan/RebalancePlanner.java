@@ -92,6 +92,25 @@ public final class RebalancePlanner {
   }
 
   /**
+   * The primaries that a plan by slots may take slots from: those above their share that may give.
+   * Only their slots' key counts matter to such a plan (it gives away the cheapest).
+   */
+  public static Set<String> slotGivers(List<Primary> primaries, Set<String> givers) {
+    double totalWeight = primaries.stream().mapToDouble(Primary::weight).sum();
+    Set<String> out = new java.util.HashSet<>();
+    if (totalWeight <= 0) {
+      return out;
+    }
+    Map<String, Double> target = targets(primaries, BalanceBy.SLOTS, 0, totalWeight);
+    for (Primary p : primaries) {
+      if (mayGive(givers, p.id()) && p.slots().size() > Math.round(target.get(p.id()))) {
+        out.add(p.id());
+      }
+    }
+    return out;
+  }
+
+  /**
    * One move per slot, from its owner before the plan to its owner after it; none if that is the
    * same primary. The search may pass a slot on (a weight-0 primary hands it to X, then X gives it
    * to Y), but the migrator runs (from, to) groups in parallel, so every move must start from the

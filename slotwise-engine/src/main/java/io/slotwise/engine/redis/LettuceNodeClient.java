@@ -1,7 +1,9 @@
 package io.slotwise.engine.redis;
 
+import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.MigrateArgs;
 import io.lettuce.core.Range;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.StringCodec;
@@ -15,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /** {@link NodeClient} over Lettuce: a string connection for admin, a byte one for keys. */
@@ -107,6 +110,31 @@ final class LettuceNodeClient implements NodeClient {
   @Override
   public long dbsize() {
     return run("DBSIZE", sync::dbsize);
+  }
+
+  /** All five commands written at once: one round trip instead of five. */
+  @Override
+  public Snapshot snapshot() {
+    var async = connection.async();
+    RedisFuture<String> nodes = async.clusterNodes();
+    RedisFuture<String> info = async.clusterInfo();
+    RedisFuture<String> replication = async.info("replication");
+    RedisFuture<Long> keys = async.dbsize();
+    RedisFuture<String> memory = async.info("memory");
+    return new Snapshot(
+        await("CLUSTER NODES", nodes),
+        parseInfo(await("CLUSTER INFO", info)),
+        parseInfo(await("INFO replication", replication)),
+        await("DBSIZE", keys),
+        parseInfo(await("INFO memory", memory)));
+  }
+
+  private <T> T await(String what, RedisFuture<T> reply) {
+    return run(
+        what,
+        () ->
+            LettuceFutures.awaitOrCancel(
+                reply, RedisAdmin.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
   }
 
   @Override

@@ -32,6 +32,23 @@ public interface NodeClient extends AutoCloseable {
 
   long dbsize();
 
+  /**
+   * What an observation asks of a node: {@code CLUSTER NODES}, {@code CLUSTER INFO}, {@code INFO
+   * replication}, {@code DBSIZE} and {@code INFO memory}.
+   */
+  record Snapshot(
+      String clusterNodes,
+      Map<String, String> clusterInfo,
+      Map<String, String> replication,
+      long keys,
+      Map<String, String> memory) {}
+
+  /** The commands of a {@link Snapshot}, sent together where the client can pipeline them. */
+  default Snapshot snapshot() {
+    return new Snapshot(
+        clusterNodes(), clusterInfo(), info("replication"), dbsize(), info("memory"));
+  }
+
   Map<String, String> configGet(String parameter);
 
   void configSet(String parameter, String value);

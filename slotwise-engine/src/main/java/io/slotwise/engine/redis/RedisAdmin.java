@@ -7,6 +7,8 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.event.DefaultEventPublisherOptions;
+import io.lettuce.core.metrics.CommandLatencyRecorder;
 import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
@@ -42,7 +44,14 @@ public final class RedisAdmin implements NodeDirectory, AutoCloseable {
   public RedisAdmin(Credentials credentials) {
     this.credentials = credentials;
     this.resources =
-        DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+        DefaultClientResources.builder()
+            .ioThreadPoolSize(2)
+            .computationThreadPoolSize(2)
+            // Per-command latency histograms: unused, and their pause detectors wake every
+            // millisecond, CPU that Redis needs on a small machine.
+            .commandLatencyRecorder(CommandLatencyRecorder.disabled())
+            .commandLatencyPublisherOptions(DefaultEventPublisherOptions.disabled())
+            .build();
     this.client = RedisClient.create(resources);
     this.client.setOptions(
         ClientOptions.builder()
