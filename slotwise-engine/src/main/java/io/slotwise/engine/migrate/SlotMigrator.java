@@ -1,6 +1,7 @@
 package io.slotwise.engine.migrate;
 
 import io.slotwise.engine.execute.SlotMover;
+import io.slotwise.engine.observe.NodeRecord;
 import io.slotwise.engine.redis.NodeDirectory;
 import io.slotwise.engine.redis.RedisAdminException;
 import io.slotwise.engine.redis.RedisErrorKind;
@@ -312,7 +313,7 @@ public final class SlotMigrator {
   private void movePair(Pair pair, List<Integer> slots, Collection<NodeAddress> primaries) {
     Map<NodeAddress, SlotPipeline> others = new HashMap<>();
     MigrateBudget budget = MigrateBudget.aimingAt(options.migrateMillis(), options.batchBytes());
-    ReplicaProgress replicas = new ReplicaProgress(pair.target());
+    ReplicaProgress replicas = new ReplicaProgress(pair.target(), pair.targetId());
     try (SlotPipeline src = admin.pipeline(pair.source());
         SlotPipeline dst = admin.pipeline(pair.target())) {
       for (NodeAddress a : primaries) {
@@ -531,11 +532,14 @@ public final class SlotMigrator {
    */
   private final class ReplicaProgress {
     private final NodeAddress target;
+    private final String targetId;
     private Map<String, String> info = Map.of();
     private final Set<NodeAddress> notAskable = new java.util.HashSet<>();
+    private List<NodeAddress> members;
 
-    ReplicaProgress(NodeAddress target) {
+    ReplicaProgress(NodeAddress target, String targetId) {
       this.target = target;
+      this.targetId = targetId;
     }
 
     /** The target's replication offset now; also refreshes what its replicas acknowledged. */
@@ -557,7 +561,37 @@ public final class SlotMigrator {
       return least;
     }
 
-    private long askDirectly(NodeAddress replica) {
+    /**
+     * Where Slotwise reaches the replica that the target lists at {@code listed}: the address it
+     * replicates from (listed) is not always one it listens on (replicas connect from 127.0.0.1 on
+     * loopback), so the target's replicas as the cluster knows them are matched by address, else by
+     * port when only one has it.
+     */
+    private NodeAddress reachable(NodeAddress listed) {
+      if (members == null) {
+        members = new ArrayList<>();
+        try {
+          for (String line : admin.node(target).clusterNodes().split("\n")) {
+            if (!line.isBlank()) {
+              NodeRecord r = NodeRecord.parse(line);
+              if (r.replica() && targetId.equals(r.primaryId()) && r.address() != null) {
+                members.add(r.address());
+              }
+            }
+          }
+        } catch (RuntimeException e) {
+          // The replicas are judged by their acknowledgements, then.
+        }
+      }
+      if (listed == null || members.contains(listed)) {
+        return listed;
+      }
+      List<NodeAddress> samePort = members.stream().filter(m -> m.port() == listed.port()).toList();
+      return samePort.size() == 1 ? samePort.get(0) : listed;
+    }
+
+    private long askDirectly(NodeAddress listed) {
+      NodeAddress replica = reachable(listed);
       if (replica == null || notAskable.contains(replica)) {
         return -1;
       }
