@@ -26,9 +26,8 @@ final class LatencyProbe implements AutoCloseable {
   static final int KEYS = 1000;
 
   /** Latencies of the requests sent while measuring. */
-  record Figures(long requests, long errors, long wrong, double p50, double p99, double max) {
-    static final Figures NONE = new Figures(0, 0, 0, 0, 0, 0);
-  }
+  record Figures(
+      long requests, long errors, long wrong, double p50, double p99, double max, double maxAt) {}
 
   private final RedisClusterClient client;
   private final StatefulRedisClusterConnection<String, String> connection;
@@ -39,6 +38,9 @@ final class LatencyProbe implements AutoCloseable {
   private volatile boolean measuring;
   private long[] micros = new long[1 << 16];
   private int count;
+  private long measuringSince;
+  private long slowest = -1;
+  private long slowestAt;
   private long errors;
   private long wrong;
 
@@ -93,6 +95,10 @@ final class LatencyProbe implements AutoCloseable {
       }
       long spent = (System.nanoTime() - start) / 1000;
       synchronized (this) {
+        if (measured && spent > slowest) {
+          slowest = spent;
+          slowestAt = start;
+        }
         touched[k] = true;
         if (expected[k] >= 0 && reply != expected[k] + 1 && measured) {
           wrong++;
@@ -112,11 +118,24 @@ final class LatencyProbe implements AutoCloseable {
     micros[count++] = spentMicros;
   }
 
+  /**
+   * Opens the client's connection to every node the cluster has now (the new ones included) and
+   * pings each, so that the first request sent to a new owner does not pay for a connection.
+   */
+  void connectEverywhere() {
+    client.refreshPartitions();
+    for (var node : connection.getPartitions()) {
+      connection.getConnection(node.getNodeId()).sync().ping();
+    }
+  }
+
   /** Starts counting (the client has been running, so its connections are warm). */
   synchronized void startMeasuring() {
     count = 0;
     errors = 0;
     wrong = 0;
+    slowest = -1;
+    measuringSince = System.nanoTime();
     measuring = true;
   }
 
@@ -124,7 +143,7 @@ final class LatencyProbe implements AutoCloseable {
   synchronized Figures stopMeasuring() {
     measuring = false;
     if (count == 0) {
-      return new Figures(0, errors, wrong, 0, 0, 0);
+      return new Figures(0, errors, wrong, 0, 0, 0, 0);
     }
     long[] sorted = Arrays.copyOf(micros, count);
     Arrays.sort(sorted);
@@ -134,7 +153,8 @@ final class LatencyProbe implements AutoCloseable {
         wrong,
         percentile(sorted, 50) / 1000.0,
         percentile(sorted, 99) / 1000.0,
-        sorted[count - 1] / 1000.0);
+        sorted[count - 1] / 1000.0,
+        slowest < 0 ? 0 : (slowestAt - measuringSince) / 1e9);
   }
 
   private static long percentile(long[] sorted, double p) {

@@ -117,7 +117,8 @@ public final class RebalanceBench {
         say(
             String.format(
                 "%s / %s: %d keys moved in %.2f s = %,.0f keys/s, %d keys missing or wrong;"
-                    + " client: %d requests, p50 %.2f ms, p99 %.2f ms, max %.1f ms, %d errors",
+                    + " client: %d requests, p50 %.2f ms, p99 %.2f ms, max %.1f ms (at %.2f s),"
+                    + " %d errors",
                 r.scenario(),
                 r.tool(),
                 r.keysMoved(),
@@ -128,6 +129,7 @@ public final class RebalanceBench {
                 r.latency().p50(),
                 r.latency().p99(),
                 r.latency().max(),
+                r.latency().maxAt(),
                 r.latency().errors()));
       }
     }
@@ -283,6 +285,10 @@ public final class RebalanceBench {
       LatencyProbe.Figures latency;
       double secs;
       try (LatencyProbe probe = new LatencyProbe(seed)) {
+        probe.connectEverywhere();
+        serverStalls(cluster, true);
+        // The client runs in this JVM: collect the loading's garbage now, not during the move.
+        System.gc();
         Thread.sleep(1000); // the client's connections and code paths warm up first
         say("running: " + String.join(" ", cmd));
         probe.startMeasuring();
@@ -291,6 +297,7 @@ public final class RebalanceBench {
         secs = (System.nanoTime() - start) / 1e9;
         latency = probe.stopMeasuring();
       }
+      serverStalls(cluster, false).forEach(l -> say("  server stall: " + l));
       long after = keysOn(cluster, watched);
       long moved = Math.abs(after - before);
       long missing = verify(cluster.observe());
@@ -306,6 +313,31 @@ public final class RebalanceBench {
       cluster.close();
       Files.deleteIfExists(home);
     }
+  }
+
+  /**
+   * Turns on Redis's latency monitor (events of 20 ms or more) on every node, or reads what it
+   * recorded: where the servers themselves stalled, as opposed to the client or the machine.
+   */
+  private List<String> serverStalls(LocalCluster cluster, boolean reset) throws Exception {
+    List<String> out = new ArrayList<>();
+    for (NodeReport n : cluster.observe().reachable()) {
+      String h = n.address().host();
+      String p = Integer.toString(n.address().port());
+      if (reset) {
+        exec(
+            List.of(
+                redisCli, "-h", h, "-p", p, "config", "set", "latency-monitor-threshold", "20"));
+        exec(List.of(redisCli, "-h", h, "-p", p, "latency", "reset"));
+      } else {
+        List<String> lines = exec(List.of(redisCli, "-h", h, "-p", p, "latency", "latest"));
+        // Four lines per event: name, unix time, latest ms, all-time max ms.
+        for (int i = 0; i + 3 < lines.size(); i += 4) {
+          out.add(n.address() + " " + lines.get(i) + " max " + lines.get(i + 3) + " ms");
+        }
+      }
+    }
+    return out;
   }
 
   private List<String> redisCli(List<String> args, String tool) {
