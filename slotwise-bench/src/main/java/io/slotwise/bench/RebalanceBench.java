@@ -43,7 +43,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Slotwise runs through its launcher ({@code ./slotwise}), as users run it.
  *
  * <p>Usage: {@code RebalanceBench [--keys N] [--value-size B] [--scenario add-shard|drain|all]
- * [--tools slotwise,redis-cli,...] [--slotwise PATH] [--setup-only]}
+ * [--tools slotwise,redis-cli,...] [--slotwise PATH] [--setup-only]}; a tool {@code "slotwise
+ * --migrate-millis 0"} runs Slotwise with those options.
  */
 public final class RebalanceBench {
   private static final String LOG_PREFIX = "bench: ";
@@ -257,9 +258,9 @@ public final class RebalanceBench {
       if (scenario.equals("add-shard")) {
         watched = newId;
         cmd =
-            tool.equals("slotwise")
-                ? List.of(
-                    launcher, "cluster", "rebalance", seed.toString(), "--use-empty-primaries")
+            tool.startsWith("slotwise")
+                ? slotwise(
+                    tool, List.of("cluster", "rebalance", seed.toString(), "--use-empty-primaries"))
                 : redisCli(
                     List.of(
                         "--cluster", "rebalance", seed.toString(), "--cluster-use-empty-masters"),
@@ -269,8 +270,8 @@ public final class RebalanceBench {
         exec(List.of(launcher, "cluster", "rebalance", seed.toString(), "--use-empty-primaries"));
         watched = newId;
         cmd =
-            tool.equals("slotwise")
-                ? List.of(launcher, "cluster", "drain", seed.toString(), newId)
+            tool.startsWith("slotwise")
+                ? slotwise(tool, List.of("cluster", "drain", seed.toString(), newId))
                 : redisCli(
                     List.of(
                         "--cluster",
@@ -338,6 +339,18 @@ public final class RebalanceBench {
       }
     }
     return out;
+  }
+
+  /** The launcher with {@code args}, then any options the tool's name adds after "slotwise". */
+  private List<String> slotwise(String tool, List<String> args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(launcher);
+    cmd.addAll(args);
+    String extra = tool.substring("slotwise".length()).trim();
+    if (!extra.isEmpty()) {
+      cmd.addAll(List.of(extra.split(" +")));
+    }
+    return cmd;
   }
 
   private List<String> redisCli(List<String> args, String tool) {
