@@ -674,4 +674,48 @@ class RebalancePlannerTest {
           .hasMessageContaining("weight 0");
     }
   }
+
+  /**
+   * Key counts of the slots of {@code ids} only, as the rebalancer measures for a plan by slots.
+   */
+  static SlotStats onlyOf(SlotStats all, List<Primary> primaries, Set<String> ids) {
+    SlotStats s = SlotStats.empty();
+    for (Primary p : primaries) {
+      if (ids.contains(p.id())) {
+        for (int slot : p.slots().toArray()) {
+          s.keys()[slot] = all.keys()[slot];
+          s.bytes()[slot] = all.bytes()[slot];
+        }
+      }
+    }
+    return s;
+  }
+
+  @Test
+  void aPlanBySlotsNeedsTheKeyCountsOfItsGiversOnly() {
+    Random r = new Random(11);
+    for (int round = 0; round < 20; round++) {
+      SlotStats all = randomKeys(round);
+      List<Primary> primaries =
+          new ArrayList<>(
+              List.of(
+                  primary(A, THIRD_A, 1 + r.nextInt(3)),
+                  primary(B, THIRD_B, 1 + r.nextInt(3)),
+                  primary(C, THIRD_C, r.nextInt(3)),
+                  primary(D, SlotSet.of(new java.util.BitSet()), 1 + r.nextInt(3))));
+      Set<String> givers = r.nextBoolean() ? null : Set.of(A, C);
+      Set<String> measured = RebalancePlanner.slotGivers(primaries, givers);
+      assertThat(measured).doesNotContain(D);
+      if (givers != null) {
+        assertThat(givers).containsAll(measured);
+      }
+      RebalancePlan full = RebalancePlanner.plan(primaries, all, BalanceBy.SLOTS, 0, givers);
+      RebalancePlan partial =
+          RebalancePlanner.plan(
+              primaries, onlyOf(all, primaries, measured), BalanceBy.SLOTS, 0, givers);
+      assertThat(partial.moves()).isEqualTo(full.moves());
+      assertThat(partial.keysMoved()).isEqualTo(full.keysMoved());
+      assertThat(partial.bytesMoved()).isEqualTo(full.bytesMoved());
+    }
+  }
 }
