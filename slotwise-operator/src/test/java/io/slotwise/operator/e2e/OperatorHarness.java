@@ -79,6 +79,25 @@ public final class OperatorHarness implements AutoCloseable {
     }
   }
 
+  /** The operator's Prometheus scrape, as {@code /metrics} serves it. */
+  public String metrics() {
+    return operator.registry().scrape();
+  }
+
+  /** The value of a metric line that starts with {@code name} (0 when absent). */
+  public double metric(String name) {
+    return metrics()
+        .lines()
+        .filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
+  }
+
+  /** The Events of a namespace. */
+  public List<io.fabric8.kubernetes.api.model.Event> events(String ns) {
+    return client().v1().events().inNamespace(ns).list().getItems();
+  }
+
   public KubernetesClient client() {
     return sim.client();
   }

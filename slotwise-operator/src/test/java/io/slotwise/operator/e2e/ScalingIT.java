@@ -62,6 +62,11 @@ class ScalingIT {
       await("pods of cart-3 gone").until(() -> k8s.pods(ns, "cart").size() == 6);
 
       k8s.verify(load, ns, "cart", false);
+      assertThat(k8s.metric("slotwise_slots_migrated_total")).isGreaterThanOrEqualTo(4096.0);
+      assertThat(k8s.metric("slotwise_keys_migrated_total")).isGreaterThan(0.0);
+      assertThat(k8s.metric("slotwise_reconcile_seconds_count")).isGreaterThan(0.0);
+      assertThat(k8s.events(ns).stream().map(e -> e.getReason()))
+          .contains("ShardCreated", "OperationStarted", "OperationFinished");
     }
   }
 
