@@ -24,7 +24,7 @@ class OperatorRestartIT {
 
   @BeforeAll
   static void start() {
-    k8s = OperatorHarness.start(dir, 32);
+    k8s = OperatorHarness.start(dir, 128);
   }
 
   @AfterAll
