@@ -86,7 +86,7 @@ public final class SimulatedOperator implements AutoCloseable {
   }
 
   public String apiServerUrl() {
-    return simulation.kubernetes().url();
+    return simulation.kubernetes().kubectlUrl();
   }
 
   public int redisPort() {

@@ -97,7 +97,7 @@ public final class Simulation implements AutoCloseable {
                 },
                 "simulation-shutdown"));
     System.out.println("kubeconfig: " + sim.kubeconfig());
-    System.out.println("API server: " + sim.kubernetes().url());
+    System.out.println("API server: " + sim.kubernetes().kubectlUrl());
     System.out.println("redis port: " + sim.redisPort());
     System.out.println(
         "CRD: "
