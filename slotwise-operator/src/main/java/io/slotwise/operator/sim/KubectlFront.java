@@ -69,6 +69,9 @@ final class KubectlFront implements AutoCloseable {
   private final HttpServer http;
   private final ExecutorService pool;
   private volatile boolean closed;
+  private volatile java.util.function.BiFunction<
+          String, String, java.util.Optional<java.nio.file.Path>>
+      podLogs = (ns, pod) -> java.util.Optional.empty();
 
   private KubectlFront(DiscoveryDispatcher dispatcher, HttpServer http, ExecutorService pool) {
     this.dispatcher = dispatcher;
@@ -95,6 +98,11 @@ final class KubectlFront implements AutoCloseable {
     } catch (IOException e) {
       throw new java.io.UncheckedIOException("cannot start the kubectl front", e);
     }
+  }
+
+  void podLogs(
+      java.util.function.BiFunction<String, String, java.util.Optional<java.nio.file.Path>> logs) {
+    this.podLogs = logs;
   }
 
   String url() {
@@ -155,6 +163,23 @@ final class KubectlFront implements AutoCloseable {
         openApi(ex, path);
         return;
       }
+      String[] sub = subresource(path);
+      if (sub != null && !sub[2].equals("status") && !sub[2].equals("scale")) {
+        subresource(ex, method, sub);
+        return;
+      }
+      String contentType =
+          String.join(",", ex.getRequestHeaders().getOrDefault("Content-Type", List.of()));
+      if (contentType.contains("protobuf")) {
+        status(
+            ex,
+            415,
+            "UnsupportedMediaType",
+            "the simulation stores JSON only, and this request is protobuf (kubectl create"
+                + " configmap/secret/namespace ... send it): write the object to a file and use"
+                + " kubectl apply -f FILE");
+        return;
+      }
       Target target = Target.parse(path);
       if (method.equals("GET")
           && target != null
@@ -206,6 +231,61 @@ final class KubectlFront implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warn("kubectl front: {} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
       throw e;
+    }
+  }
+
+  /** {namespace, pod, subresource} of /api/v1/namespaces/NS/pods/NAME/SUB, else null. */
+  private static String[] subresource(String path) {
+    String[] s = path.replaceAll("^/+|/+$", "").split("/");
+    if (s.length == 7 && s[0].equals("api") && s[2].equals("namespaces") && s[4].equals("pods")) {
+      return new String[] {s[3], s[5], s[6]};
+    }
+    return null;
+  }
+
+  /** {@code kubectl logs} from the pod's redis log; exec, attach, port-forward are refused. */
+  private void subresource(HttpExchange ex, String method, String[] sub) throws IOException {
+    if (sub[2].equals("log") && method.equals("GET")) {
+      java.util.Optional<java.nio.file.Path> log = podLogs.apply(sub[0], sub[1]);
+      if (log.isPresent() && java.nio.file.Files.isRegularFile(log.get())) {
+        byte[] body = java.nio.file.Files.readAllBytes(log.get());
+        ex.getResponseHeaders().set("Content-Type", "text/plain");
+        ex.sendResponseHeaders(200, body.length == 0 ? -1 : body.length);
+        if (body.length > 0) {
+          try (OutputStream os = ex.getResponseBody()) {
+            os.write(body);
+          }
+        }
+        return;
+      }
+      status(ex, 404, "NotFound", "pod " + sub[1] + " has no running container (no log yet)");
+      return;
+    }
+    status(
+        ex,
+        405,
+        "MethodNotAllowed",
+        "pods/"
+            + sub[2]
+            + " is not available in the simulation (there is no kubelet): connect with"
+            + " redis-cli -c -h POD_IP -p PORT instead");
+  }
+
+  private static void status(HttpExchange ex, int code, String reason, String message)
+      throws IOException {
+    ObjectNode s = F.objectNode();
+    s.put("kind", "Status");
+    s.put("apiVersion", "v1");
+    s.putObject("metadata");
+    s.put("status", "Failure");
+    s.put("message", message);
+    s.put("reason", reason);
+    s.put("code", code);
+    byte[] body = JSON.writeValueAsBytes(s);
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.sendResponseHeaders(code, body.length);
+    try (OutputStream os = ex.getResponseBody()) {
+      os.write(body);
     }
   }
 
@@ -476,6 +556,10 @@ final class KubectlFront implements AutoCloseable {
                 + TimeUnit.SECONDS.toNanos(Long.parseLong(query.get("timeoutSeconds")))
             : Long.MAX_VALUE;
     boolean full = "Object".equals(query.get("includeObject"));
+    boolean initialEvents = "true".equals(query.get("sendInitialEvents"));
+    if (initialEvents) {
+      since = 0;
+    }
     Target collection =
         new Target(target.group(), target.version(), target.namespace(), target.plural(), null);
     ex.getResponseHeaders().set("Content-Type", "application/json");
@@ -525,6 +609,25 @@ final class KubectlFront implements AutoCloseable {
           }
           event.set("object", object);
           os.write(JSON.writeValueAsBytes(event));
+          os.write('\n');
+        }
+        if (first && initialEvents) {
+          // The watch-list protocol (kubectl wait, client-go informers): a bookmark marks the
+          // end of the initial state.
+          ObjectNode bookmark = F.objectNode();
+          bookmark.put("type", "BOOKMARK");
+          ObjectNode o = bookmark.putObject("object");
+          String kind = kindOf(collection, new ArrayList<>(now.values()));
+          o.put("kind", kind == null ? "" : kind);
+          o.put(
+              "apiVersion",
+              target.group().isEmpty()
+                  ? target.version()
+                  : target.group() + "/" + target.version());
+          ObjectNode meta = o.putObject("metadata");
+          meta.put("resourceVersion", Long.toString(maxVersion(new ArrayList<>(now.values()))));
+          meta.putObject("annotations").put("k8s.io/initial-events-end", "true");
+          os.write(JSON.writeValueAsBytes(bookmark));
           os.write('\n');
         }
         os.flush();

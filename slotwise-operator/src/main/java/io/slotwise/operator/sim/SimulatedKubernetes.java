@@ -142,6 +142,11 @@ public final class SimulatedKubernetes implements AutoCloseable {
         .build();
   }
 
+  /** Where {@code kubectl logs} finds a pod's log (namespace, pod); the pod simulator knows. */
+  public void podLogs(java.util.function.BiFunction<String, String, Optional<Path>> logs) {
+    front.podLogs(logs);
+  }
+
   /** The store's own address (WebSocket watches, as fabric8 and JOSDK make them). */
   public String url() {
     return "http://127.0.0.1:" + server.getPort();

@@ -40,6 +40,7 @@ public final class Simulation implements AutoCloseable {
     try {
       Path kubeconfig = k8s.writeKubeconfig(dir.resolve("kubeconfig"));
       PodSimulator pods = PodSimulator.start(k8s.client(), dir.resolve("cluster"));
+      k8s.podLogs(pods::logFile);
       return new Simulation(k8s, pods, kubeconfig);
     } catch (RuntimeException e) {
       k8s.close();
