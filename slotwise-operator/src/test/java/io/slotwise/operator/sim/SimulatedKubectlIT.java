@@ -30,9 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code slotwise operator --simulate} (as {@link SimulatedOperator}) driven by the real kubectl
  * through the kubeconfig it writes: plain {@code apply} of the minimal example, {@code get} with
- * the CRD's printer columns, {@code -o json}, {@code get -w}, {@code get pods}, {@code describe}.
- * It checks the kubectl and API path, not that the cluster becomes Ready (the reconciler's tests
- * do). Skipped when SLOTWISE_KUBECTL is not set (CI sets it; ./slotwise test installs kubectl).
+ * the CRD's printer columns, {@code -o json}, {@code get -w}, {@code get pods}, {@code describe},
+ * {@code logs}, and the one-line refusal of {@code exec}. It checks the kubectl and API path, not
+ * that the cluster becomes Ready (the reconciler's tests do). Skipped when SLOTWISE_KUBECTL is not
+ * set (CI sets it; ./slotwise test installs kubectl).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SimulatedKubectlIT {
