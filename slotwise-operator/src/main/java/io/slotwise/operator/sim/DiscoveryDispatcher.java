@@ -101,6 +101,14 @@ final class DiscoveryDispatcher extends Dispatcher {
             .setHeader("Content-Type", "text/plain")
             .setBody("ok");
       }
+      if (bare.equals("/version")) {
+        // kubectl version, and clients that check the server's version
+        return json(
+            200,
+            "{\"major\":\"1\",\"minor\":\"35\",\"gitVersion\":\"v1.35.0-slotwise-simulation\","
+                + "\"gitCommit\":\"\",\"gitTreeState\":\"clean\",\"buildDate\":\"2026-01-01T00:00:00Z\","
+                + "\"goVersion\":\"\",\"compiler\":\"\",\"platform\":\"linux/amd64\"}");
+      }
       Optional<String> body = discovery(bare);
       if (body.isPresent()) {
         return json(200, body.get());
