@@ -69,6 +69,9 @@ final class DiscoveryDispatcher extends Dispatcher {
     BUILT_IN.put("events.k8s.io/v1", List.of(new Kind("events", "Event", true, List.of("ev"))));
   }
 
+  /** The kinds {@code kubectl get all} lists (category "all"). */
+  private static final List<String> IN_ALL = List.of("Pod", "Service", "StatefulSet", "Deployment");
+
   private final KubernetesCrudDispatcher store;
 
   DiscoveryDispatcher(KubernetesCrudDispatcher store) {
@@ -97,6 +100,14 @@ final class DiscoveryDispatcher extends Dispatcher {
             .setResponseCode(200)
             .setHeader("Content-Type", "text/plain")
             .setBody("ok");
+      }
+      if (bare.equals("/version")) {
+        // kubectl version, and clients that check the server's version
+        return json(
+            200,
+            "{\"major\":\"1\",\"minor\":\"35\",\"gitVersion\":\"v1.35.0-slotwise-simulation\","
+                + "\"gitCommit\":\"\",\"gitTreeState\":\"clean\",\"buildDate\":\"2026-01-01T00:00:00Z\","
+                + "\"goVersion\":\"\",\"compiler\":\"\",\"platform\":\"linux/amd64\"}");
       }
       Optional<String> body = discovery(bare);
       if (body.isPresent()) {
@@ -171,7 +182,11 @@ final class DiscoveryDispatcher extends Dispatcher {
     }
     List<APIResource> resources = new ArrayList<>();
     for (Kind k : BUILT_IN.getOrDefault(groupVersion, List.of())) {
-      resources.add(resource(k.plural(), k.kind(), k.namespaced(), k.shortNames(), null));
+      APIResource r = resource(k.plural(), k.kind(), k.namespaced(), k.shortNames(), null);
+      if (IN_ALL.contains(k.kind())) {
+        r.setCategories(List.of("all"));
+      }
+      resources.add(r);
       if (k.kind().equals("Pod") || k.kind().equals("StatefulSet")) {
         resources.add(
             new APIResourceBuilder()

@@ -35,11 +35,14 @@ public final class SimulatedKubernetes implements AutoCloseable {
 
   private final KubernetesMockServer server;
   private final KubernetesCrudDispatcher store;
+  private final KubectlFront front;
   private final KubernetesClient client;
 
-  private SimulatedKubernetes(KubernetesMockServer server, KubernetesCrudDispatcher store) {
+  private SimulatedKubernetes(
+      KubernetesMockServer server, KubernetesCrudDispatcher store, KubectlFront front) {
     this.server = server;
     this.store = store;
+    this.front = front;
     this.client = newClient();
   }
 
@@ -57,17 +60,23 @@ public final class SimulatedKubernetes implements AutoCloseable {
   public static SimulatedKubernetes start() {
     MOCK_LOG.fine("starting a simulated API server");
     KubernetesCrudDispatcher store = new KubernetesCrudDispatcher(List.of());
+    DiscoveryDispatcher dispatcher = new DiscoveryDispatcher(store);
     KubernetesMockServer server =
         new KubernetesMockServer(
             new Context(Serialization.jsonMapper()),
             new MockWebServer(),
             new HashMap<>(),
-            new DiscoveryDispatcher(store),
+            dispatcher,
             false);
     server.start(InetAddress.getLoopbackAddress(), 0);
+    KubectlFront front = null;
     try {
-      return new SimulatedKubernetes(server, store);
+      front = KubectlFront.start(dispatcher);
+      return new SimulatedKubernetes(server, store, front);
     } catch (RuntimeException e) {
+      if (front != null) {
+        front.close();
+      }
       server.shutdown();
       throw e;
     }
@@ -133,8 +142,23 @@ public final class SimulatedKubernetes implements AutoCloseable {
         .build();
   }
 
+  /** Where {@code kubectl logs} finds a pod's log (namespace, pod); the pod simulator knows. */
+  public void podLogs(java.util.function.BiFunction<String, String, Optional<Path>> logs) {
+    front.podLogs(logs);
+  }
+
+  /** The store's own address (WebSocket watches, as fabric8 and JOSDK make them). */
   public String url() {
     return "http://127.0.0.1:" + server.getPort();
+  }
+
+  /**
+   * The address in the kubeconfig: the store behind a front that also serves what kubectl needs
+   * (Table responses, HTTP-stream watches, OpenAPI v3); see {@link KubectlFront}. It has no
+   * WebSocket, so fabric8 watches need {@link #url()}.
+   */
+  public String kubectlUrl() {
+    return front.url();
   }
 
   public int port() {
@@ -151,8 +175,8 @@ public final class SimulatedKubernetes implements AutoCloseable {
   }
 
   /**
-   * Writes a kubeconfig (0600) whose current context points at this server, namespace {@code
-   * default}, no credentials.
+   * Writes a kubeconfig (0600) whose current context points at this server's {@link #kubectlUrl()},
+   * namespace {@code default}, no credentials.
    */
   public Path writeKubeconfig(Path file) {
     String yaml =
@@ -163,7 +187,7 @@ public final class SimulatedKubernetes implements AutoCloseable {
             "clusters:",
             "- name: slotwise-simulated",
             "  cluster:",
-            "    server: " + url(),
+            "    server: " + kubectlUrl(),
             "users:",
             "- name: slotwise-simulated",
             "  user: {}",
@@ -195,7 +219,11 @@ public final class SimulatedKubernetes implements AutoCloseable {
     try {
       client.close();
     } finally {
-      server.shutdown();
+      try {
+        front.close();
+      } finally {
+        server.shutdown();
+      }
     }
   }
 }
