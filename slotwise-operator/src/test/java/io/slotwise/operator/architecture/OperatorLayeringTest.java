@@ -48,11 +48,14 @@ class OperatorLayeringTest {
         .check(operator);
   }
 
+  /** Only SimulatedOperator, which joins the two for {@code --simulate}, knows both. */
   @Test
   void theSimulatorKnowsNothingOfTheOperator() {
     noClasses()
         .that()
         .resideInAPackage("io.slotwise.operator.sim..")
+        .and()
+        .doNotHaveSimpleName("SimulatedOperator")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(

@@ -241,4 +241,41 @@ class SimulatedKubectlIT {
     assertThat(secret.exit()).as(secret.err()).isZero();
     assertThat(secret.out()).isNotBlank();
   }
+
+  @Test
+  @Order(5)
+  void aNewcomerWaitsForReadyAndConnectsWithRedisCli() throws Exception {
+    Run wait =
+        kubectl(
+            "wait", "--for=condition=Ready", "rc/minimal", "--timeout=" + WAIT.toSeconds() + "s");
+    assertThat(wait.exit()).as(wait.out() + wait.err()).isZero();
+    String ip = kubectl("get", "pod", "minimal-0-0", "-o", "jsonpath={.status.podIP}").out().trim();
+    String password =
+        new String(
+            java.util.Base64.getDecoder()
+                .decode(
+                    kubectl("get", "secret", "minimal-auth", "-o", "jsonpath={.data.password}")
+                        .out()
+                        .trim()),
+            java.nio.charset.StandardCharsets.UTF_8);
+    String cli =
+        io.slotwise.engine.local.RedisServerBinary.require(null).replaceAll("server$", "cli");
+    Assumptions.assumeTrue(Files.isExecutable(Path.of(cli)), "no " + cli + " next to the server");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            cli,
+            "-c",
+            "-h",
+            ip,
+            "-p",
+            Integer.toString(sim.simulation().redisPort()),
+            "set",
+            "newcomer",
+            "hello");
+    pb.environment().put("REDISCLI_AUTH", password);
+    pb.redirectErrorStream(true);
+    Process p = pb.start();
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(new String(p.getInputStream().readAllBytes()).trim()).isEqualTo("OK");
+  }
 }
