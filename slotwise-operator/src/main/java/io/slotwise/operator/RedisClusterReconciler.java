@@ -615,7 +615,7 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
                   session.observer(),
                   Waiter.standard(),
                   m -> LOG.info("{} {}", prefix, m))
-              .fix(addresses)
+              .fix(ClusterHealing.members(view))
               .repaired();
       String what = "repaired the cluster: " + String.join("; ", done);
       events.normal(rc, "NodesForgotten", what);
