@@ -530,6 +530,7 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
             "re-introduced "
                 + meets.stream().map(m -> m.other().toString()).distinct().count()
                 + " node(s) at their new pod addresses (CLUSTER MEET)";
+        LOG.info("{} {}", prefix, what);
         events.normal(rc, "NodesReintroduced", what);
         recordOperation("ReintroducingNodes", what, meets.size(), meets.size());
         writeStatus();

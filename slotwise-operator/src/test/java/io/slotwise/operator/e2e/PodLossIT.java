@@ -109,6 +109,7 @@ class PodLossIT {
       assertThat(promoted.getNodeId()).isEqualTo(replica.getNodeId());
       assertThat(promoted.getRole()).as("role of the old replica").isEqualTo(NodeStatus.PRIMARY);
       assertThat(promoted.getSlots()).isEqualTo(primary.getSlots());
+      assertThat(eventReasons(ns)).as("Events").contains("NodesForgotten");
       Map<String, List<NodeRecord>> membership = assertSoundMembership(ns, "orders", 6);
       membership.forEach(
           (pod, known) ->
@@ -146,6 +147,7 @@ class PodLossIT {
                                   n.getPod() != null
                                       && !n.getAddress().equals(addressesBefore.get(n.getPod()))));
       assertThat(nodeIds(after)).as("node id of each pod").isEqualTo(nodeIds(before));
+      assertThat(eventReasons(ns)).as("Events").contains("NodesReintroduced");
       assertSoundMembership(ns, "orders", 6);
       // The load's client knew only the old addresses; what it had acknowledged must be there.
       k8s.verify(load, ns, "orders", true);
@@ -186,6 +188,12 @@ class PodLossIT {
     Map<String, String> out = new TreeMap<>();
     allNodes(rc).forEach(n -> out.put(n.getPod(), n.getNodeId()));
     return out;
+  }
+
+  static List<String> eventReasons(String ns) {
+    return k8s.client().v1().events().inNamespace(ns).list().getItems().stream()
+        .map(e -> e.getReason())
+        .toList();
   }
 
   static void awaitMoreRequests(ClientLoad load, long more) {
