@@ -74,6 +74,7 @@ class PodLossIT {
       assertSoundMembership(ns, "orders", 6);
       awaitMoreRequests(load, 2000);
       k8s.verify(load, ns, "orders", true);
+      report(ns, load);
     }
   }
 
@@ -118,6 +119,7 @@ class PodLossIT {
                   .noneMatch(r -> r.id().equals(primary.getNodeId())));
       awaitMoreRequests(load, 2000);
       k8s.verify(load, ns, "orders", true);
+      report(ns, load);
     }
   }
 
@@ -151,10 +153,12 @@ class PodLossIT {
       assertSoundMembership(ns, "orders", 6);
       // The load's client knew only the old addresses; what it had acknowledged must be there.
       k8s.verify(load, ns, "orders", true);
+      report(ns, load);
     }
     try (ClientLoad load = k8s.load(ns, "orders")) {
       await().atMost(OperatorHarness.LONG).until(() -> load.requests() > 2000);
       k8s.verify(load, ns, "orders", false);
+      report(ns + " (after)", load);
     }
   }
 
@@ -188,6 +192,13 @@ class PodLossIT {
     Map<String, String> out = new TreeMap<>();
     allNodes(rc).forEach(n -> out.put(n.getPod(), n.getNodeId()));
     return out;
+  }
+
+  /** What the load saw, for the test's output. */
+  static void report(String what, ClientLoad load) {
+    System.out.printf(
+        "%s: %d requests, %d failed, %d acknowledged keys read back%n",
+        what, load.requests(), load.failures().size(), load.acknowledged().size());
   }
 
   static List<String> eventReasons(String ns) {
