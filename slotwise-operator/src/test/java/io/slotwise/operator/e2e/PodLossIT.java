@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.slotwise.api.v1alpha1.NodeStatus;
 import io.slotwise.api.v1alpha1.RedisCluster;
+import io.slotwise.api.v1alpha1.RedisClusterStatus;
 import io.slotwise.api.v1alpha1.ShardStatus;
 import io.slotwise.api.v1alpha1.Storage;
 import io.slotwise.engine.observe.NodeRecord;
@@ -162,6 +163,49 @@ class PodLossIT {
     }
   }
 
+  @Test
+  void anEphemeralPrimaryWithoutReplicaLostIsNeitherForgottenNorReplaced() {
+    String ns = "ephemeral-alone";
+    k8s.create(ns, "orders", spec -> spec.setReplicasPerShard(0));
+    RedisCluster before = k8s.awaitReady(ns, "orders");
+    NodeStatus primary = primaryOf(before, 0);
+
+    k8s.client().pods().inNamespace(ns).withName(primary.getPod()).delete();
+
+    RedisCluster blocked =
+        k8s.awaitStatus(
+            ns,
+            "orders",
+            "Degraded, saying the lost shard has no replica",
+            rc ->
+                OperatorHarness.condition(rc, RedisClusterStatus.DEGRADED, "True")
+                    && OperatorHarness.condition(rc, RedisClusterStatus.READY, "False")
+                    && conditionMessage(rc, RedisClusterStatus.DEGRADED).contains("no replica")
+                    && node(rc, primary.getPod())
+                        .filter(n -> !n.getNodeId().equals(primary.getNodeId()))
+                        .isPresent());
+    assertThat(OperatorHarness.reason(blocked, RedisClusterStatus.DEGRADED))
+        .isEqualTo("RepairNeeded");
+    assertThat(eventReasons(ns)).as("Events").doesNotContain("NodesForgotten");
+    // The survivors still know the lost primary (failed) with its slots; the pod back empty was
+    // not joined, and no slot went to another node.
+    for (NodeStatus n : allNodes(before)) {
+      if (n.getPod().equals(primary.getPod())) {
+        assertThat(k8s.clusterNodes(ns, "orders", n.getPod())).hasSize(1);
+        continue;
+      }
+      List<NodeRecord> known =
+          k8s.clusterNodes(ns, "orders", n.getPod()).stream().map(NodeRecord::parse).toList();
+      assertThat(known).hasSize(3);
+      NodeRecord ghost =
+          known.stream().filter(r -> r.id().equals(primary.getNodeId())).findFirst().orElseThrow();
+      assertThat(ghost.failed()).as("the lost primary flagged failed").isTrue();
+      assertThat(ghost.slots().size()).isEqualTo(primary.getSlots());
+      NodeRecord self = known.stream().filter(NodeRecord::myself).findFirst().orElseThrow();
+      assertThat(self.slots().size()).isEqualTo(n.getSlots());
+    }
+  }
+
   // ---- helpers --------------------------------------------------------------------------------
 
   static NodeStatus primaryOf(RedisCluster rc, int shard) {
@@ -199,6 +243,14 @@ class PodLossIT {
     System.out.printf(
         "%s: %d requests, %d failed, %d acknowledged keys read back%n",
         what, load.requests(), load.failures().size(), load.acknowledged().size());
+  }
+
+  static String conditionMessage(RedisCluster rc, String type) {
+    return rc.getStatus().getConditions().stream()
+        .filter(c -> c.getType().equals(type))
+        .map(c -> c.getMessage() == null ? "" : c.getMessage())
+        .findFirst()
+        .orElse("");
   }
 
   static List<String> eventReasons(String ns) {
