@@ -125,6 +125,52 @@ class PodLossIT {
   }
 
   @Test
+  void anEphemeralReplicaPodComesBackAsANewReplicaOfTheSamePrimary() {
+    String ns = "ephemeral-replica";
+    k8s.create(ns, "orders", spec -> {});
+    RedisCluster before = k8s.awaitReady(ns, "orders");
+    NodeStatus primary = primaryOf(before, 1);
+    NodeStatus replica =
+        before.getStatus().getShards().get(1).getNodes().stream()
+            .filter(n -> NodeStatus.REPLICA.equals(n.getRole()))
+            .findFirst()
+            .orElseThrow();
+
+    try (ClientLoad load = k8s.load(ns, "orders")) {
+      await().atMost(OperatorHarness.LONG).until(() -> load.requests() > 2000);
+      k8s.client().pods().inNamespace(ns).withName(replica.getPod()).delete();
+
+      RedisCluster after =
+          k8s.awaitStatus(
+              ns,
+              "orders",
+              "pod " + replica.getPod() + " back as a new node and the cluster Ready",
+              rc ->
+                  OperatorHarness.readyNow(rc)
+                      && node(rc, replica.getPod())
+                          .filter(n -> !n.getNodeId().equals(replica.getNodeId()))
+                          .isPresent());
+      NodeStatus back = node(after, replica.getPod()).orElseThrow();
+      assertThat(back.getRole()).isEqualTo(NodeStatus.REPLICA);
+      assertThat(node(after, primary.getPod()).orElseThrow().getNodeId())
+          .isEqualTo(primary.getNodeId());
+      Map<String, List<NodeRecord>> membership = assertSoundMembership(ns, "orders", 6);
+      assertThat(membership.get(replica.getPod()))
+          .filteredOn(NodeRecord::myself)
+          .singleElement()
+          .satisfies(r -> assertThat(r.primaryId()).isEqualTo(primary.getNodeId()));
+      membership.forEach(
+          (pod, known) ->
+              assertThat(known)
+                  .as("CLUSTER NODES of " + pod + " names the ghost " + replica.getNodeId())
+                  .noneMatch(r -> r.id().equals(replica.getNodeId())));
+      awaitMoreRequests(load, 2000);
+      k8s.verify(load, ns, "orders", false);
+      report(ns, load);
+    }
+  }
+
+  @Test
   void everyPodOfAPersistentClusterRestartingAtOnceReformsTheSameCluster() {
     String ns = "persist-all";
     k8s.create(ns, "orders", spec -> spec.setStorage(new Storage("1Gi")));
