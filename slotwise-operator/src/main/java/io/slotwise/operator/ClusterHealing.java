@@ -73,19 +73,6 @@ public final class ClusterHealing {
     return ghosts;
   }
 
-  /**
-   * Addresses of the reachable nodes that belong to the cluster: those that know another node or
-   * own slots. A pod that came back empty knows only itself; a repair that counted it would take
-   * its empty slot map for a disagreement (and bump epochs over it) and wait forever for it to
-   * agree. Joining it is the convergence step's business, once the ghost is forgotten.
-   */
-  public static List<NodeAddress> members(ClusterView view) {
-    return view.reachable().stream()
-        .filter(r -> r.self() != null && (r.known().size() > 1 || !r.self().slots().isEmpty()))
-        .map(NodeReport::address)
-        .toList();
-  }
-
   /** Whether some member knows a node that is neither a pod's node nor a settled ghost. */
   public static boolean unexplainedNodes(ClusterView view, List<NodeAddress> pods) {
     Set<String> live = new LinkedHashSet<>();

@@ -599,8 +599,8 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
 
     /**
      * Ghosts of pods that came back empty are forgotten once every member marks them failed; the
-     * repair runs on the members only and forgets nothing that holds the only copy of slots (a
-     * primary without replica): then it says why, for the Blocked condition.
+     * repair leaves pods back empty out (they are no members) and forgets nothing that holds the
+     * only copy of slots (a primary without replica): then it says why, for the Blocked condition.
      */
     GhostRepair forgetGhosts(ClusterConnections.Session session, List<Pod> pods) {
       List<NodeAddress> addresses = pods.stream().map(provider::address).toList();
@@ -625,7 +625,7 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
                   session.observer(),
                   Waiter.standard(),
                   m -> LOG.info("{} {}", prefix, m))
-              .fix(ClusterHealing.members(view));
+              .fix(addresses);
       List<String> done = report.repaired();
       if (done.isEmpty()) {
         String why =

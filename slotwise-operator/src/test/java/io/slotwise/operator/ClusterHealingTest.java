@@ -47,17 +47,6 @@ class ClusterHealingTest {
   }
 
   @Test
-  void aPodBackEmptyIsNoMemberForARepair() {
-    String fresh = "N1 127.0.0.1:30009@40009 master - 0 1700000000000 0 connected\n";
-    var builder = ViewFixtures.cluster(ViewFixtures.HEALTHY_3X1 + fresh).seenBy("N1", fresh);
-    for (String other : List.of("P1", "P2", "P3", "R1", "R2", "R3")) {
-      builder.seenBy(other, ViewFixtures.HEALTHY_3X1);
-    }
-    List<NodeAddress> members = ClusterHealing.members(builder.build());
-    assertThat(members).hasSize(6).doesNotContain(NodeAddress.parse("127.0.0.1:30009"));
-  }
-
-  @Test
   void aNodeThatOneMemberStillSeesIsNoGhost() {
     String failed =
         ViewFixtures.HEALTHY_3X1
