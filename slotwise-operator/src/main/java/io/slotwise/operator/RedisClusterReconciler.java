@@ -32,6 +32,7 @@ import io.slotwise.engine.execute.StepExecutor;
 import io.slotwise.engine.execute.Waiter;
 import io.slotwise.engine.failure.EngineException;
 import io.slotwise.engine.health.ClusterFixer;
+import io.slotwise.engine.health.FixReport;
 import io.slotwise.engine.migrate.SlotMigrator;
 import io.slotwise.engine.observe.ClusterView;
 import io.slotwise.engine.observe.NodeReport;
@@ -531,6 +532,7 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
             "re-introduced "
                 + meets.stream().map(m -> m.other().toString()).distinct().count()
                 + " node(s) at their new pod addresses (CLUSTER MEET)";
+        LOG.info("{} {}", prefix, what);
         events.normal(rc, "NodesReintroduced", what);
         recordOperation("ReintroducingNodes", what, meets.size(), meets.size());
         writeStatus();
@@ -552,9 +554,12 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
       StepResult result = step.step(desired, provider);
       if (result instanceof StepResult.Blocked b
           && b.reason() == io.slotwise.engine.failure.Reason.REPAIR_NEEDED) {
-        Optional<Duration> healed = forgetGhosts(session, pods);
-        if (healed.isPresent()) {
-          return healed;
+        GhostRepair repair = forgetGhosts(session, pods);
+        if (repair.repaired()) {
+          return Optional.of(config.requeue());
+        }
+        if (repair.why() != null) {
+          result = new StepResult.Blocked(b.reason(), b.message() + "; " + repair.why());
         }
       }
       if (result instanceof StepResult.Progressing p) {
@@ -592,16 +597,20 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
       return Optional.empty();
     }
 
-    /** Ghosts of pods that came back empty are forgotten once every member marks them failed. */
-    Optional<Duration> forgetGhosts(ClusterConnections.Session session, List<Pod> pods) {
+    /**
+     * Ghosts of pods that came back empty are forgotten once every member marks them failed; the
+     * repair leaves pods back empty out (they are no members) and forgets nothing that holds the
+     * only copy of slots (a primary without replica): then it says why, for the Blocked condition.
+     */
+    GhostRepair forgetGhosts(ClusterConnections.Session session, List<Pod> pods) {
       List<NodeAddress> addresses = pods.stream().map(provider::address).toList();
       ClusterView view = session.observer().observeOnly(addresses);
       if (!view.unreachable().isEmpty() || ClusterHealing.unexplainedNodes(view, addresses)) {
-        return Optional.empty();
+        return GhostRepair.NONE;
       }
       var ghosts = ClusterHealing.ghosts(view);
       if (ghosts.isEmpty()) {
-        return Optional.empty();
+        return GhostRepair.NONE;
       }
       startOperation(Operation.REPAIRING);
       recordOperation(
@@ -610,19 +619,29 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
           0,
           ghosts.size());
       writeStatus();
-      List<String> done =
+      FixReport report =
           new ClusterFixer(
                   session.admin(),
                   session.observer(),
                   Waiter.standard(),
                   m -> LOG.info("{} {}", prefix, m))
-              .fix(addresses)
-              .repaired();
+              .fix(addresses);
+      List<String> done = report.repaired();
+      if (done.isEmpty()) {
+        String why =
+            report.outcomes().stream()
+                .filter(o -> o.status() != FixReport.Status.REPAIRED)
+                .map(FixReport.Outcome::toString)
+                .findFirst()
+                .orElse("no repair applies yet");
+        recordOperation("ForgettingNodes", why, 0, ghosts.size());
+        return new GhostRepair(false, why);
+      }
       String what = "repaired the cluster: " + String.join("; ", done);
       events.normal(rc, "NodesForgotten", what);
       recordOperation("ForgettingNodes", what, ghosts.size(), ghosts.size());
       writeStatus();
-      return Optional.of(config.requeue());
+      return new GhostRepair(true, null);
     }
 
     String operationType(ClusterView view) {
@@ -955,6 +974,13 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
       }
       client.resource(object).update();
     }
+  }
+
+  /**
+   * What forgetting ghosts came to: something repaired (reconcile again), or why nothing could be.
+   */
+  private record GhostRepair(boolean repaired, String why) {
+    static final GhostRepair NONE = new GhostRepair(false, null);
   }
 
   private static boolean sameMeta(HasMetadata a, HasMetadata b) {

@@ -45,4 +45,15 @@ class ClusterHealingTest {
     assertThat(ClusterHealing.ghosts(notYet)).isEmpty();
     assertThat(ClusterHealing.unexplainedNodes(notYet, List.of())).isTrue();
   }
+
+  @Test
+  void aNodeThatOneMemberStillSeesIsNoGhost() {
+    String failed =
+        ViewFixtures.HEALTHY_3X1
+            + "G1 127.0.0.1:30009@40009 slave,fail P1 0 1700000000000 1 disconnected\n";
+    String alive = failed.replace("slave,fail P1", "slave P1").replace("disconnected", "connected");
+    var view = ViewFixtures.cluster(failed).seenBy("P2", alive).absent("G1").build();
+    assertThat(ClusterHealing.ghosts(view)).isEmpty();
+    assertThat(ClusterHealing.unexplainedNodes(view, List.of())).isTrue();
+  }
 }

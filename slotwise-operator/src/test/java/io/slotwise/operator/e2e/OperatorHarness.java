@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.slotwise.api.v1alpha1.RedisCluster;
@@ -291,6 +293,30 @@ public final class OperatorHarness implements AutoCloseable {
     }
     assertThat(missing).as("acknowledged writes not read back (of " + acked.size() + ")").isEmpty();
     load.close();
+  }
+
+  public int redisPort() {
+    return sim.redisPort();
+  }
+
+  /** The lines of {@code CLUSTER NODES} as the named pod's own redis-server answers. */
+  public List<String> clusterNodes(String ns, String name, String pod) {
+    Pod p = client().pods().inNamespace(ns).withName(pod).get();
+    assertThat(p).as("pod " + pod).isNotNull();
+    assertThat(p.getStatus().getPodIP()).as("IP of pod " + pod).isNotNull();
+    RedisClient c =
+        RedisClient.create(
+            RedisURI.builder()
+                .withHost(p.getStatus().getPodIP())
+                .withPort(sim.redisPort())
+                .withPassword(password(ns, name).toCharArray())
+                .withTimeout(Duration.ofSeconds(10))
+                .build());
+    try (StatefulRedisConnection<String, String> conn = c.connect()) {
+      return conn.sync().clusterNodes().lines().filter(l -> !l.isBlank()).toList();
+    } finally {
+      c.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
   }
 
   @Override
