@@ -444,20 +444,26 @@ public final class SlotMigrator {
     for (int s : all) {
       onSource.add(src.setSlotNode(s, pair.targetId()));
     }
+    RedisAdminException unsettled = null;
     for (Reply<String> r : onSource) {
       RedisAdminException err = r.failure();
       // A primary that lost its last slot turns itself into a replica of the new owner as soon as
-      // gossip tells it; it then knows the owner already.
-      if (err != null && !err.is(RedisErrorKind.ONLY_WITH_MASTERS)) {
-        throw new MigrationException(
-            "cannot finish moving slots to "
-                + pair.target()
-                + " on "
-                + pair.source()
-                + ": "
-                + err.getMessage(),
-            err);
+      // gossip tells it; it then knows the owner already (see settledOnSourceAfterHandOver).
+      if (err != null && !err.kind().settledOnSourceAfterHandOver() && unsettled == null) {
+        unsettled = err;
       }
+    }
+    // Valkey 8 closes the connection after UNBLOCKED, so the commands pipelined behind it fail
+    // unanswered; a source that is a replica now owns nothing, and has nothing left to hand over.
+    if (unsettled != null && !isReplicaNow(pair.source())) {
+      throw new MigrationException(
+          "cannot finish moving slots to "
+              + pair.target()
+              + " on "
+              + pair.source()
+              + ": "
+              + unsettled.getMessage(),
+          unsettled);
     }
     // The other primaries learn the new owners without making this pair wait: they may be busy
     // with other pairs' MIGRATEs, and gossip would tell them anyway. Replies are checked later.
@@ -468,6 +474,14 @@ public final class SlotMigrator {
       o.flush();
     }
     listener.slotsDone(all.size());
+  }
+
+  private boolean isReplicaNow(NodeAddress node) {
+    try {
+      return "slave".equals(admin.node(node).info("replication").get("role"));
+    } catch (RedisAdminException e) {
+      return false;
+    }
   }
 
   /**
