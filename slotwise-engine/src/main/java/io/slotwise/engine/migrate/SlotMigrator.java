@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 
 /**
  * Moves slots between primaries with the standard protocol, built for speed and safety.
@@ -344,10 +345,7 @@ public final class SlotMigrator {
 
   /** Opens a group of slots on both sides and moves their keys; the hand-over comes later. */
   private Drained moveGroup(Pair pair, List<Integer> group, SlotPipeline src, SlotPipeline dst) {
-    List<Reply<String>> importing = new ArrayList<>();
-    for (int s : group) {
-      importing.add(dst.setSlotImporting(s, pair.sourceId()));
-    }
+    List<Reply<String>> importing = setSlots(group, s -> dst.setSlotImporting(s, pair.sourceId()));
     List<Integer> toDrain = new ArrayList<>();
     List<Integer> owned = new ArrayList<>();
     for (int i = 0; i < group.size(); i++) {
@@ -365,10 +363,8 @@ public final class SlotMigrator {
             err);
       }
     }
-    List<Reply<String>> migrating = new ArrayList<>();
-    for (int s : toDrain) {
-      migrating.add(src.setSlotMigrating(s, pair.targetId()));
-    }
+    List<Reply<String>> migrating =
+        setSlots(toDrain, s -> src.setSlotMigrating(s, pair.targetId()));
     RedisAdminException refused = null;
     int refusedSlot = -1;
     List<Integer> opened = new ArrayList<>();
@@ -439,7 +435,7 @@ public final class SlotMigrator {
       SlotPipeline dst,
       Collection<SlotPipeline> others,
       List<Reply<String>> told) {
-    SlotPipeline.each(toDrain, s -> dst.setSlotNode(s, pair.targetId()));
+    SlotPipeline.await(setSlots(toDrain, s -> dst.setSlotNode(s, pair.targetId())));
     List<Reply<String>> onSource = new ArrayList<>();
     for (int s : all) {
       onSource.add(src.setSlotNode(s, pair.targetId()));
@@ -474,6 +470,35 @@ public final class SlotMigrator {
       o.flush();
     }
     listener.slotsDone(all.size());
+  }
+
+  /**
+   * Issues one {@code SETSLOT} per slot, pipelined, and issues again those answered {@code
+   * NOREPLICAS}: Valkey 8 first waits (2 s) for the node's replicas to take the command and, when
+   * they do not, applies nothing. Gives up after {@link Options#replicaWaitMillis}, returning the
+   * last replies.
+   */
+  private List<Reply<String>> setSlots(List<Integer> slots, IntFunction<Reply<String>> setSlot) {
+    List<Reply<String>> replies = new ArrayList<>(slots.size());
+    for (int s : slots) {
+      replies.add(setSlot.apply(s));
+    }
+    long deadline = System.nanoTime() + options.replicaWaitMillis() * 1_000_000;
+    while (true) {
+      List<Integer> again = new ArrayList<>();
+      for (int i = 0; i < slots.size(); i++) {
+        RedisAdminException err = replies.get(i).failure();
+        if (err != null && err.is(RedisErrorKind.NOREPLICAS)) {
+          again.add(i);
+        }
+      }
+      if (again.isEmpty() || System.nanoTime() > deadline) {
+        return replies;
+      }
+      for (int i : again) {
+        replies.set(i, setSlot.apply(slots.get(i)));
+      }
+    }
   }
 
   private boolean isReplicaNow(NodeAddress node) {

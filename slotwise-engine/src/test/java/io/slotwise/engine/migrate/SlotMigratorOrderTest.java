@@ -255,4 +255,28 @@ class SlotMigratorOrderTest {
     assertThat(r.keys()).isEqualTo(3);
     assertThat(b.owners).containsEntry(0, "bbbb");
   }
+
+  /**
+   * Valkey 8 answers {@code SETSLOT} with {@code NOREPLICAS}, and applies nothing, when the node's
+   * replicas do not take it within 2 s: the command is issued again.
+   */
+  @Test
+  void aSetSlotThatTheReplicasDidNotTakeInTimeIsIssuedAgain() {
+    cluster.failOn(b.address() + " SETSLOT 0 IMPORTING aaaa", RedisErrorKind.NOREPLICAS);
+    cluster.failOn(a.address() + " SETSLOT 1 MIGRATING bbbb", RedisErrorKind.NOREPLICAS);
+    cluster.failOn(b.address() + " SETSLOT 0 NODE bbbb", RedisErrorKind.NOREPLICAS);
+    SlotMigrator.Result r = migrator(options()).migrate(moves(0, 1), primaries());
+    assertThat(r.keys()).isEqualTo(6);
+    assertThat(cluster.log())
+        .filteredOn(e -> e.equals(b.address() + " SETSLOT 0 IMPORTING aaaa"))
+        .hasSize(2);
+    assertThat(cluster.log())
+        .filteredOn(e -> e.equals(a.address() + " SETSLOT 1 MIGRATING bbbb"))
+        .hasSize(2);
+    assertThat(b.owners).containsEntry(0, "bbbb").containsEntry(1, "bbbb");
+    for (RecordingNode n : cluster.nodes()) {
+      assertThat(n.importing).isEmpty();
+      assertThat(n.migrating).isEmpty();
+    }
+  }
 }
