@@ -29,8 +29,7 @@ COPY --from=build /slotwise.jar /opt/slotwise/slotwise.jar
 #  serial collector (no GC threads, least overhead per MB of heap); heap at most 25% of the
 #    container's memory limit: 64 MiB under the chart's 256Mi, which holds 20 RedisClusters with
 #    half of it free;
-#  C1 only, one compiler thread, compiling only methods run 5 times as often as by default (a
-#    third less compiled code), code cache capped (the operator waits on the API server and
+#  C1 only, one compiler thread, code cache capped (the operator waits on the API server and
 #    Redis, it runs no hot loops);
 #  256 KiB thread stacks; metaspace capped; two malloc arenas instead of one per thread;
 #  reflection without generated accessor classes (Jackson would make hundreds);
@@ -45,7 +44,6 @@ ENV MALLOC_ARENA_MAX=2
 # record and at run time.
 RUN printf 'apiVersion: v1\nkind: Config\nclusters:\n- name: none\n  cluster:\n    server: http://127.0.0.1:1\ncontexts:\n- name: none\n  context:\n    cluster: none\ncurrent-context: none\n' >/tmp/kubeconfig \
  && KUBECONFIG=/tmp/kubeconfig timeout 300 java -XX:+UseSerialGC -XX:MaxRAMPercentage=25 -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 \
-      -XX:CompileThresholdScaling=5 \
       -Xss256k -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=96m -XX:-UsePerfData \
       -Dsun.reflect.inflationThreshold=2147483647 -Dio.lettuce.core.jfr=false \
       -XX:ArchiveClassesAtExit=/opt/slotwise/slotwise.jsa \
@@ -54,5 +52,5 @@ RUN printf 'apiVersion: v1\nkind: Config\nclusters:\n- name: none\n  cluster:\n 
     test -s /opt/slotwise/slotwise.jsa || rm -f /opt/slotwise/slotwise.jsa
 USER 10001:10001
 WORKDIR /tmp
-ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=25", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:CompileThresholdScaling=5", "-Xss256k", "-XX:ReservedCodeCacheSize=32m", "-XX:MaxMetaspaceSize=96m", "-XX:-UsePerfData", "-Dsun.reflect.inflationThreshold=2147483647", "-Dio.lettuce.core.jfr=false", "-XX:SharedArchiveFile=/opt/slotwise/slotwise.jsa", "-Xshare:auto", "-jar", "/opt/slotwise/slotwise.jar"]
+ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=25", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-Xss256k", "-XX:ReservedCodeCacheSize=32m", "-XX:MaxMetaspaceSize=96m", "-XX:-UsePerfData", "-Dsun.reflect.inflationThreshold=2147483647", "-Dio.lettuce.core.jfr=false", "-XX:SharedArchiveFile=/opt/slotwise/slotwise.jsa", "-Xshare:auto", "-jar", "/opt/slotwise/slotwise.jar"]
 CMD ["operator"]

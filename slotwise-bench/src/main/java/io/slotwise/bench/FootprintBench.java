@@ -7,6 +7,10 @@ import io.slotwise.api.v1alpha1.RedisClusterStatus;
 import io.slotwise.operator.sim.Simulation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +21,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -46,7 +52,8 @@ public final class FootprintBench {
       boolean alive) {}
 
   /** A steady window: memory at its end and the CPU it used. */
-  record Window(String phase, int clusters, Sample first, Sample last, long maxRssKb) {
+  record Window(
+      String phase, int clusters, Sample first, Sample last, long maxRssKb, long reconciles) {
     double cpuPercent() {
       double seconds = (last.nanos() - first.nanos()) / 1e9;
       return 100.0 * (last.cpuTicks() - first.cpuTicks()) / CLOCK_TICKS / seconds;
@@ -117,7 +124,10 @@ public final class FootprintBench {
       long launched = System.nanoTime();
       operator = pb.start();
       long pid = operator.pid();
-      awaitLine(operator, log, "slotwise operator watching", Duration.ofMinutes(3));
+      String watching =
+          awaitLine(operator, log, "slotwise operator watching", Duration.ofMinutes(3));
+      Matcher portMatch = Pattern.compile("metrics on port (\\d+)").matcher(watching);
+      int httpPort = portMatch.find() ? Integer.parseInt(portMatch.group(1)) : -1;
       double startSeconds = (System.nanoTime() - launched) / 1e9;
       String comm = Files.readString(Path.of("/proc/" + pid + "/comm")).strip();
       if (!comm.equals("java")) {
@@ -132,7 +142,7 @@ public final class FootprintBench {
       Sample peak1 = awaitReady(client, List.of("c1"), pid, Duration.ofMinutes(5));
       double readySeconds = (System.nanoTime() - created) / 1e9;
       List<Window> windows = new ArrayList<>();
-      windows.add(window("idle", 1, pid, windowSeconds));
+      windows.add(window("idle", 1, pid, httpPort, windowSeconds));
       if (jcmd) {
         jcmdReports.add(jcmdReport(pid, "1 cluster"));
       }
@@ -150,7 +160,7 @@ public final class FootprintBench {
         }
         peakMany = awaitReady(client, names, pid, Duration.ofMinutes(20));
         manyReadySeconds = (System.nanoTime() - start) / 1e9;
-        windows.add(window("idle", clusters, pid, windowSeconds));
+        windows.add(window("idle", clusters, pid, httpPort, windowSeconds));
         if (jcmd) {
           jcmdReports.add(jcmdReport(pid, clusters + " clusters"));
         }
@@ -169,11 +179,19 @@ public final class FootprintBench {
       }
       System.out.println();
       System.out.printf(
-          "%-20s %9s %9s %9s %9s %9s %8s %9s%n",
-          "state", "RSS MiB", "max MiB", "anon MiB", "file MiB", "HWM MiB", "threads", "CPU %");
+          "%-20s %9s %9s %9s %9s %9s %8s %9s %11s%n",
+          "state",
+          "RSS MiB",
+          "max MiB",
+          "anon MiB",
+          "file MiB",
+          "HWM MiB",
+          "threads",
+          "CPU %",
+          "reconciles");
       for (Window w : windows) {
         System.out.printf(
-            "%-20s %9s %9s %9s %9s %9s %8d %9.2f%n",
+            "%-20s %9s %9s %9s %9s %9s %8d %9.2f %11d%n",
             w.phase() + ", " + w.clusters() + (w.clusters() == 1 ? " cluster" : " clusters"),
             mib(w.last().rssKb()),
             mib(w.maxRssKb()),
@@ -181,7 +199,8 @@ public final class FootprintBench {
             mib(w.last().fileKb()),
             mib(w.last().hwmKb()),
             w.last().threads(),
-            w.cpuPercent());
+            w.cpuPercent(),
+            w.reconciles());
       }
       System.out.printf(
           "(CPU %% of one core over a %.0f s window; RSS at the window's end; HWM: the peak RSS"
@@ -269,8 +288,9 @@ public final class FootprintBench {
   }
 
   /** Samples the process every second for {@code seconds}. */
-  private static Window window(String phase, int clusters, long pid, int seconds)
+  private static Window window(String phase, int clusters, long pid, int httpPort, int seconds)
       throws InterruptedException {
+    long reconciles = reconciles(httpPort);
     Sample first = sample(pid);
     long max = first.rssKb();
     Sample last = first;
@@ -283,7 +303,33 @@ public final class FootprintBench {
       }
       max = Math.max(max, last.rssKb());
     }
-    return new Window(phase, clusters, first, last, max);
+    return new Window(phase, clusters, first, last, max, reconciles(httpPort) - reconciles);
+  }
+
+  /** The operator's reconcile count from its /metrics, or 0 when it cannot be read. */
+  static long reconciles(int httpPort) {
+    if (httpPort <= 0) {
+      return 0;
+    }
+    try {
+      HttpResponse<String> r =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      for (String line : r.body().lines().toList()) {
+        if (line.startsWith("slotwise_reconcile_seconds_count")) {
+          return (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+      }
+      return 0;
+    } catch (IOException e) {
+      return 0;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
+    }
   }
 
   static Sample sample(long pid) {
@@ -344,13 +390,16 @@ public final class FootprintBench {
     return out.toString();
   }
 
-  private static void awaitLine(Process p, Path log, String text, Duration timeout)
+  /** Waits for a line of the log that contains {@code text}; returns that line. */
+  private static String awaitLine(Process p, Path log, String text, Duration timeout)
       throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       String content = Files.exists(log) ? Files.readString(log) : "";
-      if (content.contains(text)) {
-        return;
+      for (String line : content.lines().toList()) {
+        if (line.contains(text)) {
+          return line;
+        }
       }
       if (!p.isAlive() || System.nanoTime() > deadline) {
         throw new IllegalStateException(
