@@ -15,11 +15,12 @@ mvn -q -B -DskipTests package
 BENCH=(java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Dorg.slf4j.simpleLogger.defaultLogLevel=warn
   -cp "slotwise-bench/target/slotwise-bench-0.1.0-SNAPSHOT.jar:slotwise-bench/target/lib/*"
   io.slotwise.bench.FootprintBench)
-# The launcher records the operator's class data archive when the first operator run after a
-# build stops: one short run first, so that the measured run maps it as every later run does.
+# The launcher records the operator's class data archive when an operator run after a build
+# that lasted a minute stops: one such run first, so that the measured run maps it as every
+# later run does.
 CDS=slotwise-cli/target/slotwise-operator.jsa
 if [ ! -f "$CDS" ] || [ slotwise-cli/target/slotwise.jar -nt "$CDS" ]; then
-  echo "recording the operator's class data archive (one short run)..." >&2
-  "${BENCH[@]}" --launcher ./slotwise --clusters 1 --window 1 >/dev/null
+  echo "recording the operator's class data archive (a run of about 80 s)..." >&2
+  "${BENCH[@]}" --launcher ./slotwise --clusters 1 --window 65 >/dev/null
 fi
 exec "${BENCH[@]}" --launcher ./slotwise "$@"
