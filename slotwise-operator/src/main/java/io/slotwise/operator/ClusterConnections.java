@@ -3,22 +3,56 @@ package io.slotwise.operator;
 import io.slotwise.engine.observe.ClusterObserver;
 import io.slotwise.engine.redis.Credentials;
 import io.slotwise.engine.redis.RedisAdmin;
+import io.slotwise.engine.redis.RedisThreads;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One Redis admin connection set per RedisCluster, reused across reconciles and replaced when the
  * password changes (compared by digest; the password itself is not kept here).
+ *
+ * <p>Every cluster's connections share one set of threads: two Lettuce event loops, and a pool of
+ * observation threads that exist only while some cluster is being observed. Threads per cluster
+ * would cost the operator about ten threads, and their buffers, for every RedisCluster it manages.
  */
 public final class ClusterConnections implements AutoCloseable {
+  /** Event loops shared by every cluster's connections; an operator's traffic is light. */
+  static final int IO_THREADS = 2;
+
+  /** Observation threads at most, shared by every cluster (one observation asks every node). */
+  static final int OBSERVE_THREADS = 8;
+
   /** The admin and observer of one cluster. */
   public record Session(RedisAdmin admin, ClusterObserver observer, byte[] digest) {}
 
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+  private final RedisThreads threads = RedisThreads.create(IO_THREADS);
+  private final ExecutorService observePool = observePool();
+
+  private static ExecutorService observePool() {
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            OBSERVE_THREADS,
+            OBSERVE_THREADS,
+            10,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "slotwise-observe");
+              t.setDaemon(true);
+              return t;
+            });
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
+  }
 
   public Session session(String key, String password) {
     byte[] digest = digest(password);
@@ -32,8 +66,8 @@ public final class ClusterConnections implements AutoCloseable {
             current.observer().close();
             current.admin().close();
           }
-          RedisAdmin admin = new RedisAdmin(Credentials.password(password));
-          return new Session(admin, new ClusterObserver(admin), digest);
+          RedisAdmin admin = new RedisAdmin(Credentials.password(password), threads);
+          return new Session(admin, new ClusterObserver(admin, observePool), digest);
         });
   }
 
@@ -56,6 +90,11 @@ public final class ClusterConnections implements AutoCloseable {
 
   @Override
   public void close() {
-    sessions.keySet().forEach(this::drop);
+    try {
+      sessions.keySet().forEach(this::drop);
+    } finally {
+      observePool.shutdownNow();
+      threads.close();
+    }
   }
 }
