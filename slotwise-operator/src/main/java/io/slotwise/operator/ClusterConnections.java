@@ -33,7 +33,25 @@ public final class ClusterConnections implements AutoCloseable {
   /** The admin and observer of one cluster. */
   public record Session(RedisAdmin admin, ClusterObserver observer, byte[] digest) {}
 
+  /**
+   * A session nobody asked for this long is closed: its RedisCluster was deleted (reconciles stop
+   * then, and no finalizer is needed to hear of it). Far longer than any resync or bounded step.
+   */
+  static final java.time.Duration IDLE = java.time.Duration.ofMinutes(30);
+
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+  private final Map<String, Long> lastUse = new ConcurrentHashMap<>();
+  private final java.util.function.LongSupplier clock;
+
+  public ClusterConnections() {
+    this(System::nanoTime);
+  }
+
+  /** With a clock in nanoseconds, for tests. */
+  ClusterConnections(java.util.function.LongSupplier clock) {
+    this.clock = clock;
+  }
+
   private final RedisThreads threads = RedisThreads.create(IO_THREADS);
   private final ExecutorService observePool = observePool();
 
@@ -56,6 +74,13 @@ public final class ClusterConnections implements AutoCloseable {
 
   public Session session(String key, String password) {
     byte[] digest = digest(password);
+    long now = clock.getAsLong();
+    lastUse.put(key, now);
+    for (var e : lastUse.entrySet()) {
+      if (now - e.getValue() > IDLE.toNanos()) {
+        drop(e.getKey());
+      }
+    }
     return sessions.compute(
         key,
         (k, current) -> {
@@ -71,7 +96,13 @@ public final class ClusterConnections implements AutoCloseable {
         });
   }
 
+  /** The clusters that have a session now. */
+  java.util.Set<String> keys() {
+    return java.util.Set.copyOf(sessions.keySet());
+  }
+
   public void drop(String key) {
+    lastUse.remove(key);
     Session s = sessions.remove(key);
     if (s != null) {
       s.observer().close();

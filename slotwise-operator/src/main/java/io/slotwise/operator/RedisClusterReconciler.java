@@ -80,6 +80,9 @@ import org.slf4j.MDC;
 public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
   private static final Logger LOG = LoggerFactory.getLogger(RedisClusterReconciler.class);
 
+  /** How long a down primary's replica may take to be promoted before the cluster is Degraded. */
+  static final Duration FAILOVER_GRACE = Duration.ofSeconds(60);
+
   private final KubernetesClient client;
   private final OperatorConfig config;
   private final ClusterConnections connections = new ClusterConnections();
@@ -562,6 +565,14 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
           result = new StepResult.Blocked(b.reason(), b.message() + "; " + repair.why());
         }
       }
+      if (result instanceof StepResult.Blocked b
+          && (b.reason() == io.slotwise.engine.failure.Reason.REPAIR_NEEDED
+              || b.reason() == io.slotwise.engine.failure.Reason.UNSAFE)) {
+        Optional<Duration> redis = awaitRedis(view);
+        if (redis.isPresent()) {
+          return redis;
+        }
+      }
       if (result instanceof StepResult.Progressing p) {
         Operation op = status.getOperation();
         op.setSlotsMoved(op.getSlotsMoved() + moved[0]);
@@ -595,6 +606,46 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
         return Optional.of(Duration.ofSeconds(5));
       }
       return Optional.empty();
+    }
+
+    /**
+     * A primary that went down with a replica that answers is promoted by Redis itself within a few
+     * node timeouts, and a node that is gone is flagged failed by every member within a few more:
+     * that is Progressing, not Degraded, for as long as Redis normally takes.
+     */
+    Optional<Duration> awaitRedis(ClusterView view) {
+      Optional<String> what =
+          ClusterHealing.awaitedFailover(view)
+              .map(p -> "primary " + p + " is down; waiting for Redis to promote its replica")
+              .or(
+                  () ->
+                      ClusterHealing.fadingNode(view)
+                          .map(
+                              n ->
+                                  "node "
+                                      + n
+                                      + " is gone; waiting for every node to flag it failed"
+                                      + " before it is forgotten"));
+      if (what.isEmpty()) {
+        return Optional.empty();
+      }
+      var since = Conditions.get(previous.getConditions(), RedisClusterStatus.PROGRESSING);
+      boolean waiting =
+          since != null && StatusReason.AWAITING_FAILOVER.code().equals(since.getReason());
+      if (waiting
+          && Instant.parse(since.getLastTransitionTime())
+              .plus(FAILOVER_GRACE)
+              .isBefore(Instant.now())) {
+        return Optional.empty(); // longer than Redis takes: the Blocked path says what is wrong
+      }
+      setCondition(
+          RedisClusterStatus.PROGRESSING, true, StatusReason.AWAITING_FAILOVER.code(), what.get());
+      setCondition(
+          RedisClusterStatus.READY, false, StatusReason.AWAITING_FAILOVER.code(), what.get());
+      fillTopology(view);
+      status.setSummary(StatusReason.AWAITING_FAILOVER.code());
+      writeStatus();
+      return Optional.of(config.requeue());
     }
 
     /**
