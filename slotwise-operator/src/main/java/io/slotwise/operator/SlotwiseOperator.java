@@ -26,8 +26,17 @@ import org.slf4j.LoggerFactory;
 public final class SlotwiseOperator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SlotwiseOperator.class);
 
-  /** Leader election settings; null lease name for none. */
-  public record LeaderElection(String leaseName, String leaseNamespace) {}
+  /**
+   * Leader election settings; null lease name for none.
+   *
+   * @param exitOnLoss whether the process exits when it loses the Lease (true in production: the
+   *     pod restarts and competes again; false for several operators in one test JVM)
+   */
+  public record LeaderElection(String leaseName, String leaseNamespace, boolean exitOnLoss) {
+    public LeaderElection(String leaseName, String leaseNamespace) {
+      this(leaseName, leaseNamespace, true);
+    }
+  }
 
   private final Operator operator;
   private final RedisClusterReconciler reconciler;
@@ -52,7 +61,8 @@ public final class SlotwiseOperator implements AutoCloseable {
                 var le =
                     LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
                             leaderElection.leaseName())
-                        .withIdentity(identity());
+                        .withIdentity(identity())
+                        .withExitOnStopLeading(leaderElection.exitOnLoss());
                 if (leaderElection.leaseNamespace() != null) {
                   le.withLeaseNamespace(leaderElection.leaseNamespace());
                 }

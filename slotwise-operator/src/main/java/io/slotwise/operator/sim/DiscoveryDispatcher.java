@@ -72,6 +72,9 @@ final class DiscoveryDispatcher extends Dispatcher {
   /** The kinds {@code kubectl get all} lists (category "all"). */
   private static final List<String> IN_ALL = List.of("Pod", "Service", "StatefulSet", "Deployment");
 
+  private static final String RULES_REVIEWS =
+      "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
+
   private final KubernetesCrudDispatcher store;
 
   DiscoveryDispatcher(KubernetesCrudDispatcher store) {
@@ -80,6 +83,16 @@ final class DiscoveryDispatcher extends Dispatcher {
 
   @Override
   public MockResponse dispatch(RecordedRequest request) {
+    if ("POST".equals(request.getMethod()) && request.getPath().startsWith(RULES_REVIEWS)) {
+      // The simulation has no authorization: whoever asks what it may do may do everything
+      // (JOSDK asks before it takes part in leader election).
+      return json(
+          201,
+          "{\"kind\":\"SelfSubjectRulesReview\",\"apiVersion\":\"authorization.k8s.io/v1\","
+              + "\"metadata\":{},\"spec\":{},\"status\":{\"resourceRules\":[{\"verbs\":[\"*\"],"
+              + "\"apiGroups\":[\"*\"],\"resources\":[\"*\"]}],\"nonResourceRules\":[],"
+              + "\"incomplete\":false}}");
+    }
     if ("GET".equals(request.getMethod())) {
       String path = request.getPath();
       int q = path.indexOf('?');
