@@ -70,13 +70,18 @@ final class DiscoveryDispatcher extends Dispatcher {
   }
 
   private final KubernetesCrudDispatcher store;
+  private final java.util.function.Consumer<ApiCall> recorder;
 
-  DiscoveryDispatcher(KubernetesCrudDispatcher store) {
+  DiscoveryDispatcher(
+      KubernetesCrudDispatcher store, java.util.function.Consumer<ApiCall> recorder) {
     this.store = store;
+    this.recorder = recorder;
   }
 
   @Override
   public MockResponse dispatch(RecordedRequest request) {
+    ApiCall.of(request.getMethod(), request.getPath(), request.getHeader("User-Agent"))
+        .ifPresent(recorder);
     if ("GET".equals(request.getMethod())) {
       String path = request.getPath();
       int q = path.indexOf('?');
