@@ -37,6 +37,7 @@ import io.slotwise.engine.health.ClusterFixer;
 import io.slotwise.engine.migrate.SlotMigrator;
 import io.slotwise.engine.observe.ClusterView;
 import io.slotwise.engine.observe.NodeReport;
+import io.slotwise.engine.plan.CreatePlanner;
 import io.slotwise.engine.plan.Step;
 import io.slotwise.engine.topology.FailoverMode;
 import io.slotwise.engine.topology.HashSlots;
@@ -247,6 +248,18 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
           existing == null
               ? SpecValidator.validate(spec)
               : SpecValidator.validateUpdate(running(existing, spec), spec);
+      if (errors.isEmpty() && spec.getShards() < CreatePlanner.MIN_SHARDS) {
+        // The CRD admits 1 or more; the engine forms and keeps no cluster of fewer (a failover
+        // needs a majority of primaries), and would throw on every reconcile without a word.
+        errors.add(
+            "spec.shards is "
+                + spec.getShards()
+                + ": Slotwise runs at least "
+                + CreatePlanner.MIN_SHARDS
+                + " shards (Redis Cluster fails over by a majority of primaries): set it to "
+                + CreatePlanner.MIN_SHARDS
+                + " or more");
+      }
       return errors.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", errors));
     }
 

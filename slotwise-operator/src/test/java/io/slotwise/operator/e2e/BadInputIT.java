@@ -86,6 +86,19 @@ class BadInputIT {
 
   @Test
   @Order(2)
+  void fewerShardsThanAClusterNeeds() {
+    // Admitted by the CRD (shards >= 1), refused by the engine, which forms no cluster of fewer
+    // than 3 primaries: the reconciler says so instead of failing every reconcile silently.
+    refused(
+        s -> s.setShards(1),
+        s -> s.setShards(3),
+        RedisClusterStatus.READY,
+        "InvalidSpec",
+        "spec.shards is 1: Slotwise runs at least 3 shards");
+  }
+
+  @Test
+  @Order(2)
   void negativeReplicas() {
     refused(
         s -> s.setReplicasPerShard(-1),
