@@ -69,6 +69,9 @@ final class DiscoveryDispatcher extends Dispatcher {
     BUILT_IN.put("events.k8s.io/v1", List.of(new Kind("events", "Event", true, List.of("ev"))));
   }
 
+  private static final String SELF_SUBJECT_RULES_REVIEWS =
+      "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
+
   private final KubernetesCrudDispatcher store;
   private final java.util.function.Consumer<ApiCall> recorder;
 
@@ -107,6 +110,17 @@ final class DiscoveryDispatcher extends Dispatcher {
       if (body.isPresent()) {
         return json(200, body.get());
       }
+    }
+    if ("POST".equals(request.getMethod())
+        && request.getPath().startsWith(SELF_SUBJECT_RULES_REVIEWS)) {
+      // JOSDK asks what it may do before it takes part in leader election. The simulation
+      // authorizes every request, and says so; the CRUD store would refuse the review (no name).
+      return json(
+          201,
+          "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectRulesReview\","
+              + "\"metadata\":{},\"spec\":{},\"status\":{\"incomplete\":false,"
+              + "\"resourceRules\":[{\"verbs\":[\"*\"],\"apiGroups\":[\"*\"],"
+              + "\"resources\":[\"*\"]}],\"nonResourceRules\":[]}}");
     }
     MockResponse response = store.dispatch(request);
     if (response.getHeaders() == null || response.header("Content-Type") == null) {

@@ -94,7 +94,7 @@ public final class OperatorHarness implements AutoCloseable {
 
   /** Starts the operator with leader election through the Lease {@code ns/name}. */
   public void startOperatorWithLeaderElection(String ns, String name) {
-    leaderElection = new SlotwiseOperator.LeaderElection(name, ns);
+    leaderElection = new SlotwiseOperator.LeaderElection(name, ns, false);
     startOperator();
   }
 
