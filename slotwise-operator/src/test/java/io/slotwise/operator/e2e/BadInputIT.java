@@ -212,6 +212,57 @@ class BadInputIT {
     Snapshot after = Snapshot.take();
     assertThat(after.nodeIds).isEqualTo(before.nodeIds);
     assertThat(after.slotOwners).isEqualTo(before.slotOwners);
+    before = after; // the one restarted pod has a new uid from now on
+  }
+
+  @Test
+  @Order(8)
+  void aNewClusterNamingASecretThatDoesNotExistWaitsForIt() {
+    k8s.create(
+        NS,
+        "later",
+        spec -> {
+          spec.setReplicasPerShard(0);
+          spec.getAuth().setSecretName("later-password");
+        });
+    RedisCluster rc =
+        k8s.awaitStatus(
+            NS,
+            "later",
+            "SecretMissing",
+            r -> "SecretMissing".equals(OperatorHarness.reason(r, RedisClusterStatus.READY)));
+    assertThat(OperatorHarness.condition(rc, RedisClusterStatus.READY, "False")).isTrue();
+    assertThat(message(rc, RedisClusterStatus.READY))
+        .contains("Secret later-password does not exist", "create it", "key 'password'");
+    assertWarning("later", "SecretMissing", "Secret later-password does not exist");
+    assertThat(
+            k8s.client()
+                .apps()
+                .statefulSets()
+                .inNamespace(NS)
+                .withLabels(Labels.cluster("later"))
+                .list()
+                .getItems())
+        .as("nothing created before the password exists")
+        .isEmpty();
+    before.assertUntouched();
+
+    k8s.client()
+        .resource(
+            new io.fabric8.kubernetes.api.model.SecretBuilder()
+                .withNewMetadata()
+                .withName("later-password")
+                .withNamespace(NS)
+                .endMetadata()
+                .addToData(
+                    "password",
+                    java.util.Base64.getEncoder()
+                        .encodeToString(
+                            "chosen-later".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .build())
+        .create();
+    k8s.awaitReady(NS, "later");
+    before.assertUntouched();
   }
 
   /**
@@ -254,6 +305,10 @@ class BadInputIT {
   }
 
   private static void assertWarning(String reason, String text) {
+    assertWarning(NAME, reason, text);
+  }
+
+  private static void assertWarning(String name, String reason, String text) {
     List<Event> events = k8s.client().v1().events().inNamespace(NS).list().getItems();
     assertThat(events)
         .as("a Warning Event %s saying %s", reason, text)
@@ -262,7 +317,7 @@ class BadInputIT {
               assertThat(e.getType()).isEqualTo("Warning");
               assertThat(e.getReason()).isEqualTo(reason);
               assertThat(e.getMessage()).contains(text);
-              assertThat(e.getInvolvedObject().getName()).isEqualTo(NAME);
+              assertThat(e.getInvolvedObject().getName()).isEqualTo(name);
             });
   }
 
