@@ -30,6 +30,7 @@ import io.slotwise.api.v1alpha1.Storage;
 import io.slotwise.engine.converge.ConvergenceStep;
 import io.slotwise.engine.converge.DesiredTopology;
 import io.slotwise.engine.converge.StepResult;
+import io.slotwise.engine.execute.NodeMembership;
 import io.slotwise.engine.execute.StepExecutor;
 import io.slotwise.engine.execute.Waiter;
 import io.slotwise.engine.failure.EngineException;
@@ -714,6 +715,9 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
         what = "restarting replica pod " + d.pod() + " on the new revision";
         recordOperation("RestartingReplica", what, rollPods.size() - outdated, rollPods.size());
         writeStatus();
+        if (!settings.persistent()) {
+          leaveBeforeRestart(session, pods, view, d.pod());
+        }
         deletePod(d.pod());
       } else if (action instanceof RollPlanner.Action.DeletePrimary d) {
         what =
@@ -745,6 +749,38 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
       fillTopology(view);
       writeStatus();
       return Optional.of(config.requeue());
+    }
+
+    /**
+     * Without a volume a restarted pod comes back as a new, empty node; its old identity would stay
+     * behind as a ghost until every node flags it failed. So the replica leaves the cluster first:
+     * every other node forgets it (it owns no slots, its primary holds its data) and it is reset;
+     * the new pod then joins as a replica of its shard's primary.
+     */
+    void leaveBeforeRestart(
+        ClusterConnections.Session session, List<Pod> pods, ClusterView view, String podName) {
+      Pod pod =
+          pods.stream()
+              .filter(p -> p.getMetadata().getName().equals(podName))
+              .findFirst()
+              .orElse(null);
+      if (pod == null || pod.getStatus() == null || pod.getStatus().getPodIP() == null) {
+        return;
+      }
+      NodeAddress address = provider.address(pod);
+      Optional<NodeReport> node =
+          view.reachable().stream().filter(r -> r.address().equals(address)).findFirst();
+      Optional<NodeReport> seed =
+          view.slotOwners().stream().filter(r -> !r.address().equals(address)).findFirst();
+      if (node.isEmpty() || seed.isEmpty() || !node.get().self().replica()) {
+        return;
+      }
+      new NodeMembership(
+              session.admin(),
+              session.observer(),
+              Waiter.standard(),
+              m -> LOG.info("{} {}", prefix, m))
+          .remove(seed.get().address(), node.get().id());
     }
 
     void failover(

@@ -84,9 +84,33 @@ public final class ClusterFixer {
     this.mover = new SlotMover(admin, log);
   }
 
+  /**
+   * The seeds without lone empty nodes (a node that knows only itself, owns no slot and holds no
+   * key: a pod that came back empty, a node a fix reset). Such a node is no member: it has nothing
+   * to repair, and counting it would make the members look as if they disagreed. Unreachable seeds
+   * stay: what cannot be observed must still block what it could contradict.
+   */
+  private Collection<NodeAddress> members(Collection<NodeAddress> seeds) {
+    ClusterView view = observer.observeOnly(seeds);
+    List<NodeAddress> out = new ArrayList<>();
+    for (NodeAddress a : seeds) {
+      NodeReport r = view.report(a).orElse(null);
+      boolean lone =
+          r != null
+              && r.reachable()
+              && r.known().size() == 1
+              && r.self().slots().isEmpty()
+              && r.keys() == 0;
+      if (!lone) {
+        out.add(a);
+      }
+    }
+    return out.isEmpty() ? seeds : out;
+  }
+
   /** What a fix would do now, changing nothing. */
-  public RepairPlan plan(Collection<NodeAddress> seeds, RepairOptions options) {
-    ClusterView view = observer.observe(seeds);
+  public RepairPlan plan(Collection<NodeAddress> given, RepairOptions options) {
+    ClusterView view = observer.observe(members(given));
     return RepairPlanner.plan(view, SlotKeysCounter.count(admin, view), options);
   }
 
@@ -95,7 +119,8 @@ public final class ClusterFixer {
     return fix(seeds, RepairOptions.SAFE);
   }
 
-  public FixReport fix(Collection<NodeAddress> seeds, RepairOptions options) {
+  public FixReport fix(Collection<NodeAddress> given, RepairOptions options) {
+    Collection<NodeAddress> seeds = members(given);
     List<FixReport.Outcome> outcomes = new ArrayList<>();
     Map<String, FixReport.Outcome> failed = new LinkedHashMap<>();
     Set<String> skip = new LinkedHashSet<>();
@@ -180,7 +205,13 @@ public final class ClusterFixer {
 
   private void awaitSettled(Collection<NodeAddress> seeds) {
     ClusterView view = observer.observe(seeds);
-    List<NodeAddress> live = view.reachable().stream().map(NodeReport::address).toList();
+    // A node that knows only itself and owns nothing (a fresh pod among the seeds, a node the fix
+    // reset) is no member: waiting for it to agree would wait for ever.
+    List<NodeAddress> live =
+        view.reachable().stream()
+            .filter(r -> r.known().size() > 1 || !r.self().slots().isEmpty())
+            .map(NodeReport::address)
+            .toList();
     try {
       new StepExecutor(admin, observer, waiter, log).awaitAgreement(live);
     } catch (OperationTimeoutException e) {

@@ -158,6 +158,32 @@ class CombinedFixIT {
     broken.assertForgottenEverywhere(replica.id());
   }
 
+  @Test
+  void aFreshNodeAmongTheSeedsDoesNotHoldUpTheFix() {
+    // The operator passes every pod: a pod that came back empty knows only itself and takes no
+    // part in the cluster's agreement, so the fix must not wait for it to agree.
+    broken = BrokenCluster.start(home, 3, 1, 300);
+    ClusterView view = broken.view();
+    NodeReport replica = view.replicasOf(view.slotOwners().get(0).id()).get(0);
+    broken.process(replica).crash();
+    awaitFailed(replica.id());
+    broken.freshNodes(1);
+    List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ClusterFixer fixer =
+        new ClusterFixer(
+            broken.cluster.admin(),
+            broken.cluster.observer(),
+            new io.slotwise.engine.execute.Waiter(Duration.ofSeconds(5), Duration.ofMillis(20)),
+            log::add);
+
+    FixReport report = fixer.fix(broken.liveSeeds(), RepairOptions.SAFE);
+
+    assertThat(report.repaired())
+        .contains("forgot ghost " + ClusterChecker.name(view, replica.id()) + " on every node");
+    assertThat(log).noneMatch(l -> l.contains("do not agree"));
+    broken.assertForgottenEverywhere(replica.id());
+  }
+
   private static int indexOf(List<String> done, String part) {
     for (int i = 0; i < done.size(); i++) {
       if (done.get(i).contains(part)) {

@@ -117,6 +117,25 @@ public final class OperatorHarness implements AutoCloseable {
         .collect(java.util.stream.Collectors.toSet());
   }
 
+  /** The operator's Prometheus scrape, as {@code /metrics} serves it. */
+  public String metrics() {
+    return operator.registry().scrape();
+  }
+
+  /** The value of a metric line that starts with {@code name} (0 when absent). */
+  public double metric(String name) {
+    return metrics()
+        .lines()
+        .filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
+  }
+
+  /** The Events of a namespace. */
+  public List<io.fabric8.kubernetes.api.model.Event> events(String ns) {
+    return client().v1().events().inNamespace(ns).list().getItems();
+  }
+
   public KubernetesClient client() {
     return sim.client();
   }
@@ -221,6 +240,54 @@ public final class OperatorHarness implements AutoCloseable {
       }
     }
     throw new AssertionError("no pod of " + name + " has an address");
+  }
+
+  /** The node ids each running pod of the cluster knows (its CLUSTER NODES), one list per pod. */
+  public List<List<String>> clusterNodeIds(String ns, String name) {
+    return onEveryNode(
+        ns,
+        name,
+        conn ->
+            conn.sync()
+                .clusterNodes()
+                .lines()
+                .filter(l -> !l.isBlank())
+                .map(l -> l.split(" ")[0])
+                .toList());
+  }
+
+  /** The value of a directive on each running pod of the cluster (CONFIG GET). */
+  public List<String> configOnEveryNode(String ns, String name, String directive) {
+    return onEveryNode(ns, name, conn -> conn.sync().configGet(directive).get(directive));
+  }
+
+  /** Asks each running pod of the cluster, with the cluster's password. */
+  public <T> List<T> onEveryNode(
+      String ns,
+      String name,
+      java.util.function.Function<io.lettuce.core.api.StatefulRedisConnection<String, String>, T>
+          ask) {
+    String password = password(ns, name);
+    List<T> out = new ArrayList<>();
+    for (Pod p : pods(ns, name)) {
+      if (p.getStatus() == null || p.getStatus().getPodIP() == null) {
+        continue;
+      }
+      io.lettuce.core.RedisClient c =
+          io.lettuce.core.RedisClient.create(
+              RedisURI.builder()
+                  .withHost(p.getStatus().getPodIP())
+                  .withPort(sim.redisPort())
+                  .withPassword(password.toCharArray())
+                  .withTimeout(Duration.ofSeconds(10))
+                  .build());
+      try (var conn = c.connect()) {
+        out.add(ask.apply(conn));
+      } finally {
+        c.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      }
+    }
+    return out;
   }
 
   /** A cluster client load on the cluster, authenticated with its password. */
