@@ -9,7 +9,8 @@ operator really makes: nothing here that no recorded call uses, unless RbacEvide
     need on a real API server.
   - Secret (the generated password, created once, never rewritten), ConfigMap and Services
     (created, rewritten when the model changes), PodDisruptionBudgets (also deleted with their
-    shard), StatefulSets (created, template patched, watched, deleted by a scale-in).
+    shard), StatefulSets (created, template patched, watched, deleted by a scale-in; their scale
+    subresource read and written when a shard gains or loses a replica).
     Pods: watched, and deleted one at a time by the roll and by a scale-in.
     PersistentVolumeClaims: deleted by name under scaleDownPolicy Delete; never read.
   - events: one per topology change (created, never aggregated).
@@ -45,6 +46,9 @@ operator really makes: nothing here that no recorded call uses, unless RbacEvide
 - apiGroups: ["apps"]
   resources: ["statefulsets"]
   verbs: ["get", "list", "watch", "create", "patch", "delete"]
+- apiGroups: ["apps"]
+  resources: ["statefulsets/scale"]
+  verbs: ["get", "update"]
 - apiGroups: ["policy"]
   resources: ["poddisruptionbudgets"]
   verbs: ["get", "create", "update", "delete"]

@@ -46,6 +46,11 @@ class RbacEvidenceIT {
           "core services update",
           "createOrUpdate rewrites a Service whose spec, labels or owner differ from the model:"
               + " after an operator upgrade changed the model; no test changes it mid-run",
+          "apps statefulsets/scale get",
+          "a shard gains or loses a replica (KubernetesNodeProvider scales its StatefulSet):"
+              + " recorded by ScalingIT when it runs first, not by this class's own scenario",
+          "apps statefulsets/scale update",
+          "as statefulsets/scale get",
           "policy poddisruptionbudgets update",
           "createOrUpdate rewrites a PodDisruptionBudget that differs from the model, as for"
               + " Services");
