@@ -18,12 +18,15 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.slotwise.api.v1alpha1.Auth;
 import io.slotwise.api.v1alpha1.NodeStatus;
 import io.slotwise.api.v1alpha1.Operation;
 import io.slotwise.api.v1alpha1.RedisCluster;
 import io.slotwise.api.v1alpha1.RedisClusterSpec;
 import io.slotwise.api.v1alpha1.RedisClusterStatus;
 import io.slotwise.api.v1alpha1.ShardStatus;
+import io.slotwise.api.v1alpha1.SpecValidator;
+import io.slotwise.api.v1alpha1.Storage;
 import io.slotwise.engine.converge.ConvergenceStep;
 import io.slotwise.engine.converge.DesiredTopology;
 import io.slotwise.engine.converge.StepResult;
@@ -36,6 +39,7 @@ import io.slotwise.engine.health.FixReport;
 import io.slotwise.engine.migrate.SlotMigrator;
 import io.slotwise.engine.observe.ClusterView;
 import io.slotwise.engine.observe.NodeReport;
+import io.slotwise.engine.plan.CreatePlanner;
 import io.slotwise.engine.plan.Step;
 import io.slotwise.engine.topology.FailoverMode;
 import io.slotwise.engine.topology.HashSlots;
@@ -173,6 +177,9 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
     KubernetesNodeProvider provider;
     String password;
 
+    /** The first shard's StatefulSet as validate() found it; null for a cluster not yet created. */
+    StatefulSet existing;
+
     Reconcile(RedisCluster rc) {
       this.rc = rc;
       this.prefix = prefix(rc);
@@ -226,73 +233,77 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
 
     // ---- validate ----------------------------------------------------------------------------
 
-    /** What the schema could not refuse at admission, said so that the user knows what to fix. */
+    /**
+     * What admission refuses on a real API server (schema and CEL rules, {@link SpecValidator}) and
+     * what it cannot see, said so that the user knows what to fix. The transition rules compare
+     * with the spec the cluster runs with, read back from its first StatefulSet (storage, the
+     * password's Secret), so they hold even where no admission ran or the CRD's rules were
+     * bypassed.
+     */
     Optional<String> validate() {
       RedisClusterSpec spec = rc.getSpec() == null ? new RedisClusterSpec() : rc.getSpec();
-      if (spec.getShards() < 1) {
-        return Optional.of(
-            "spec.shards is " + spec.getShards() + "; a cluster needs at least 1 shard");
-      }
-      if (spec.getReplicasPerShard() < 0) {
-        return Optional.of(
-            "spec.replicasPerShard is " + spec.getReplicasPerShard() + "; it must be 0 or more");
-      }
-      if (spec.getConfig() != null) {
-        List<String> owned =
-            spec.getConfig().keySet().stream()
-                .filter(RedisClusterSpec::isOwnedDirective)
-                .sorted()
-                .toList();
-        if (!owned.isEmpty()) {
-          return Optional.of(
-              "spec.config sets "
-                  + String.join(", ", owned)
-                  + ", which Slotwise manages itself; remove "
-                  + (owned.size() == 1 ? "it" : "them"));
-        }
-      }
-      if (spec.persistent()) {
-        String size = spec.getStorage().getSize();
-        if (size == null || size.isBlank()) {
-          return Optional.of(
-              "spec.storage.size is missing; give a size such as 1Gi or set ephemeral: true");
-        }
-        try {
-          new Quantity(size).getNumericalAmount();
-        } catch (RuntimeException e) {
-          return Optional.of("spec.storage.size '" + size + "' is not a quantity such as 1Gi");
-        }
-      }
-      StatefulSet existing =
+      existing =
           client
               .apps()
               .statefulSets()
               .inNamespace(rc.getMetadata().getNamespace())
               .withName(rc.getMetadata().getName() + "-0")
               .get();
-      if (existing != null) {
-        var claims = existing.getSpec().getVolumeClaimTemplates();
-        boolean wasPersistent = claims != null && !claims.isEmpty();
-        if (wasPersistent != spec.persistent()) {
-          return Optional.of(
-              "spec.storage cannot switch between ephemeral and persistent on a running cluster;"
-                  + " create a new RedisCluster instead");
-        }
-        if (wasPersistent) {
-          Quantity was = claims.get(0).getSpec().getResources().getRequests().get("storage");
-          Quantity want = new Quantity(spec.getStorage().getSize());
-          if (was != null && want.getNumericalAmount().compareTo(was.getNumericalAmount()) < 0) {
-            return Optional.of(
-                "spec.storage.size "
-                    + spec.getStorage().getSize()
-                    + " is smaller than the volumes' "
-                    + was
-                    + "; a volume cannot shrink: set it back to "
-                    + was);
-          }
-        }
+      List<String> errors =
+          existing == null
+              ? SpecValidator.validate(spec)
+              : SpecValidator.validateUpdate(running(existing, spec), spec);
+      if (errors.isEmpty() && spec.getShards() < CreatePlanner.MIN_SHARDS) {
+        // The CRD admits 1 or more; the engine forms and keeps no cluster of fewer (a failover
+        // needs a majority of primaries), and would throw on every reconcile without a word.
+        errors.add(
+            "spec.shards is "
+                + spec.getShards()
+                + ": Slotwise runs at least "
+                + CreatePlanner.MIN_SHARDS
+                + " shards (Redis Cluster fails over by a majority of primaries): set it to "
+                + CreatePlanner.MIN_SHARDS
+                + " or more");
       }
-      return Optional.empty();
+      return errors.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", errors));
+    }
+
+    /**
+     * The storage and Secret of the spec a StatefulSet was written from, as far as {@link
+     * SpecValidator#validateUpdate} compares them; everything else as in {@code spec}.
+     */
+    RedisClusterSpec running(StatefulSet sts, RedisClusterSpec spec) {
+      RedisClusterSpec old = new RedisClusterSpec();
+      var claims = sts.getSpec().getVolumeClaimTemplates();
+      if (claims != null && !claims.isEmpty()) {
+        var claim = claims.get(0).getSpec();
+        Quantity size =
+            claim.getResources() == null || claim.getResources().getRequests() == null
+                ? null
+                : claim.getResources().getRequests().get("storage");
+        Storage storage = new Storage(size == null ? null : size.toString());
+        storage.setStorageClassName(claim.getStorageClassName());
+        old.setStorage(storage);
+      }
+      String secret =
+          sts.getSpec().getTemplate().getSpec().getVolumes() == null
+              ? null
+              : sts.getSpec().getTemplate().getSpec().getVolumes().stream()
+                  .filter(v -> v.getSecret() != null)
+                  .map(v -> v.getSecret().getSecretName())
+                  .findFirst()
+                  .orElse(null);
+      String wanted = spec.getAuth() == null ? null : spec.getAuth().getSecretName();
+      Auth auth = new Auth();
+      // The generated Secret NAME-auth is what an unset secretName means.
+      auth.setSecretName(
+          secret == null
+                  || secret.equals(ClusterModel.secretName(rc.getMetadata().getName()))
+                      && !secret.equals(wanted)
+              ? null
+              : secret);
+      old.setAuth(auth);
+      return old;
     }
 
     Duration invalidSpec(String message) {
@@ -328,7 +339,9 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
       }
       Secret s =
           client.secrets().inNamespace(settings.namespace()).withName(settings.secretName()).get();
-      if (s == null && settings.generatedSecret()) {
+      // A new password only for a new cluster: running nodes keep the one they started with, so
+      // a deleted Secret must be restored, not replaced (a new one would lock the operator out).
+      if (s == null && settings.generatedSecret() && existing == null) {
         s = create(model.secret(ClusterModel.newPassword()));
         events.normal(
             rc, "SecretCreated", "generated a password in Secret " + settings.secretName());
@@ -339,9 +352,13 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
             "Secret "
                 + settings.secretName()
                 + (s == null ? " does not exist" : " has no key 'password'")
-                + "; create it with the cluster's password under the key 'password'";
+                + (s == null && settings.generatedSecret()
+                    ? "; the running nodes keep their password: restore the Secret (key"
+                        + " 'password') from a backup"
+                    : "; create it with the cluster's password under the key 'password'");
         if (!message.equals(conditionMessage(RedisClusterStatus.READY))) {
           events.warning(rc, StatusReason.SECRET_MISSING.code(), message);
+          LOG.warn("{} {}", prefix, message);
         }
         setCondition(RedisClusterStatus.READY, false, StatusReason.SECRET_MISSING.code(), message);
         setCondition(

@@ -27,12 +27,12 @@ public final class SlotwiseOperator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SlotwiseOperator.class);
 
   /**
-   * Leader election settings; null lease name for none.
-   *
-   * @param exitOnLoss whether the process exits when it loses the Lease (true in production: the
-   *     pod restarts and competes again; false for several operators in one test JVM)
+   * Leader election settings; null lease name for none. {@code exitOnStopLeading}: JOSDK ends the
+   * process when it stops leading, so that two instances never reconcile at once; it also stops
+   * leading when this operator is closed, so only an operator that runs in its own process should
+   * exit (tests that stop and start operators in one JVM turn it off).
    */
-  public record LeaderElection(String leaseName, String leaseNamespace, boolean exitOnLoss) {
+  public record LeaderElection(String leaseName, String leaseNamespace, boolean exitOnStopLeading) {
     public LeaderElection(String leaseName, String leaseNamespace) {
       this(leaseName, leaseNamespace, true);
     }
@@ -62,7 +62,7 @@ public final class SlotwiseOperator implements AutoCloseable {
                     LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
                             leaderElection.leaseName())
                         .withIdentity(identity())
-                        .withExitOnStopLeading(leaderElection.exitOnLoss());
+                        .withExitOnStopLeading(leaderElection.exitOnStopLeading());
                 if (leaderElection.leaseNamespace() != null) {
                   le.withLeaseNamespace(leaderElection.leaseNamespace());
                 }

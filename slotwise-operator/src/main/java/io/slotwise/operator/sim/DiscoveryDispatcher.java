@@ -72,27 +72,22 @@ final class DiscoveryDispatcher extends Dispatcher {
   /** The kinds {@code kubectl get all} lists (category "all"). */
   private static final List<String> IN_ALL = List.of("Pod", "Service", "StatefulSet", "Deployment");
 
-  private static final String RULES_REVIEWS =
+  private static final String SELF_SUBJECT_RULES_REVIEWS =
       "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
 
   private final KubernetesCrudDispatcher store;
+  private final java.util.function.Consumer<ApiCall> recorder;
 
-  DiscoveryDispatcher(KubernetesCrudDispatcher store) {
+  DiscoveryDispatcher(
+      KubernetesCrudDispatcher store, java.util.function.Consumer<ApiCall> recorder) {
     this.store = store;
+    this.recorder = recorder;
   }
 
   @Override
   public MockResponse dispatch(RecordedRequest request) {
-    if ("POST".equals(request.getMethod()) && request.getPath().startsWith(RULES_REVIEWS)) {
-      // The simulation has no authorization: whoever asks what it may do may do everything
-      // (JOSDK asks before it takes part in leader election).
-      return json(
-          201,
-          "{\"kind\":\"SelfSubjectRulesReview\",\"apiVersion\":\"authorization.k8s.io/v1\","
-              + "\"metadata\":{},\"spec\":{},\"status\":{\"resourceRules\":[{\"verbs\":[\"*\"],"
-              + "\"apiGroups\":[\"*\"],\"resources\":[\"*\"]}],\"nonResourceRules\":[],"
-              + "\"incomplete\":false}}");
-    }
+    ApiCall.of(request.getMethod(), request.getPath(), request.getHeader("User-Agent"))
+        .ifPresent(recorder);
     if ("GET".equals(request.getMethod())) {
       String path = request.getPath();
       int q = path.indexOf('?');
@@ -126,6 +121,17 @@ final class DiscoveryDispatcher extends Dispatcher {
       if (body.isPresent()) {
         return json(200, body.get());
       }
+    }
+    if ("POST".equals(request.getMethod())
+        && request.getPath().startsWith(SELF_SUBJECT_RULES_REVIEWS)) {
+      // JOSDK asks what it may do before it takes part in leader election. The simulation
+      // authorizes every request, and says so; the CRUD store would refuse the review (no name).
+      return json(
+          201,
+          "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectRulesReview\","
+              + "\"metadata\":{},\"spec\":{},\"status\":{\"incomplete\":false,"
+              + "\"resourceRules\":[{\"verbs\":[\"*\"],\"apiGroups\":[\"*\"],"
+              + "\"resources\":[\"*\"]}],\"nonResourceRules\":[]}}");
     }
     MockResponse response = store.dispatch(request);
     if (response.getHeaders() == null || response.header("Content-Type") == null) {

@@ -20,6 +20,8 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A Kubernetes API server for tests and for {@code slotwise operator --simulate}: fabric8's {@link
@@ -37,12 +39,17 @@ public final class SimulatedKubernetes implements AutoCloseable {
   private final KubernetesCrudDispatcher store;
   private final KubectlFront front;
   private final KubernetesClient client;
+  private final Set<ApiCall> calls;
 
   private SimulatedKubernetes(
-      KubernetesMockServer server, KubernetesCrudDispatcher store, KubectlFront front) {
+      KubernetesMockServer server,
+      KubernetesCrudDispatcher store,
+      KubectlFront front,
+      Set<ApiCall> calls) {
     this.server = server;
     this.store = store;
     this.front = front;
+    this.calls = calls;
     this.client = newClient();
   }
 
@@ -60,7 +67,8 @@ public final class SimulatedKubernetes implements AutoCloseable {
   public static SimulatedKubernetes start() {
     MOCK_LOG.fine("starting a simulated API server");
     KubernetesCrudDispatcher store = new KubernetesCrudDispatcher(List.of());
-    DiscoveryDispatcher dispatcher = new DiscoveryDispatcher(store);
+    Set<ApiCall> calls = ConcurrentHashMap.newKeySet();
+    DiscoveryDispatcher dispatcher = new DiscoveryDispatcher(store, calls::add);
     KubernetesMockServer server =
         new KubernetesMockServer(
             new Context(Serialization.jsonMapper()),
@@ -72,7 +80,7 @@ public final class SimulatedKubernetes implements AutoCloseable {
     KubectlFront front = null;
     try {
       front = KubectlFront.start(dispatcher);
-      return new SimulatedKubernetes(server, store, front);
+      return new SimulatedKubernetes(server, store, front, calls);
     } catch (RuntimeException e) {
       if (front != null) {
         front.close();
@@ -130,6 +138,24 @@ public final class SimulatedKubernetes implements AutoCloseable {
   /** A new client (for example one per operator instance); the caller closes it. */
   public KubernetesClient newClient() {
     return new KubernetesClientBuilder().withConfig(clientConfig()).build();
+  }
+
+  /**
+   * A new client that sends {@code userAgent}, so that its requests can be told apart in {@link
+   * #apiCalls()}; the caller closes it.
+   */
+  public KubernetesClient newClient(String userAgent) {
+    Config config = clientConfig();
+    config.setUserAgent(userAgent);
+    return new KubernetesClientBuilder().withConfig(config).build();
+  }
+
+  /**
+   * Every distinct (user agent, verb, group, resource) requested so far: the evidence of which
+   * permissions a client needs. A set, so it stays small however long the server runs.
+   */
+  public Set<ApiCall> apiCalls() {
+    return Set.copyOf(calls);
   }
 
   /** Client configuration for this server, independent of any kubeconfig on the machine. */
