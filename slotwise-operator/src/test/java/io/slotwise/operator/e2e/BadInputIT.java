@@ -15,19 +15,16 @@ import io.slotwise.api.v1alpha1.Storage;
 import io.slotwise.engine.testing.ClusterData;
 import io.slotwise.operator.model.Labels;
 import io.slotwise.operator.sim.PodSimulator;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Bad input on a running, Ready 3x1 persistent cluster: each bad spec gives Ready=False with a
@@ -41,13 +38,11 @@ import org.junit.jupiter.api.io.TempDir;
  * exist, an image that never starts).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class BadInputIT {
+class BadInputIT extends EndToEndTest {
   private static final String NS = "bad";
   private static final String NAME = "shop";
   private static final int KEYS = 300;
 
-  @TempDir static Path dir;
-  static OperatorHarness k8s;
   static Snapshot before;
 
   /** Read once: one test deletes the Secret for a while. */
@@ -64,13 +59,6 @@ class BadInputIT {
       data.write("bad", KEYS, 16);
     }
     before = Snapshot.take();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (k8s != null) {
-      k8s.close();
-    }
   }
 
   @Test

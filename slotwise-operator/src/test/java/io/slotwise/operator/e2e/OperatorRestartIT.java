@@ -7,31 +7,19 @@ import io.slotwise.api.v1alpha1.Operation;
 import io.slotwise.api.v1alpha1.RedisCluster;
 import io.slotwise.engine.testing.ClientLoad;
 import io.slotwise.operator.model.Labels;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An operator stopped in the middle of an operation and started again finishes it from what status
  * and Redis say; and one cluster's long operation does not keep another waiting. The operator moves
  * few slots per reconcile here, so that operations last long enough to be interrupted.
  */
-class OperatorRestartIT {
-  @TempDir static Path dir;
-  static OperatorHarness k8s;
+class OperatorRestartIT extends EndToEndTest {
 
   @BeforeAll
   static void start() {
     k8s = OperatorHarness.start(dir, 128);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (k8s != null) {
-      k8s.close();
-    }
   }
 
   @Test

@@ -12,7 +12,6 @@ import io.slotwise.api.v1alpha1.Storage;
 import io.slotwise.engine.observe.NodeRecord;
 import io.slotwise.engine.testing.ClientLoad;
 import io.slotwise.engine.topology.NodeAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,10 +19,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Pods lost under a client load heal without losing an acknowledged write: a pod that keeps its
@@ -32,20 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
  * address changes) re-forms the same cluster. Requests may fail while a primary is down; no read is
  * wrong and every acknowledged write is read back.
  */
-class PodLossIT {
-  @TempDir static Path dir;
-  static OperatorHarness k8s;
+class PodLossIT extends EndToEndTest {
 
   @BeforeAll
   static void start() {
     k8s = OperatorHarness.start(dir);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (k8s != null) {
-      k8s.close();
-    }
   }
 
   @Test
@@ -85,26 +73,11 @@ class PodLossIT {
     k8s.create(ns, "orders", spec -> {});
     RedisCluster before = k8s.awaitReady(ns, "orders");
     NodeStatus primary = primaryOf(before, 0);
-    NodeStatus replica =
-        before.getStatus().getShards().get(0).getNodes().stream()
-            .filter(n -> NodeStatus.REPLICA.equals(n.getRole()))
-            .findFirst()
-            .orElseThrow();
+    NodeStatus replica = replicaOf(before, 0);
 
     try (ClientLoad load = k8s.load(ns, "orders")) {
       await().atMost(OperatorHarness.LONG).until(() -> load.requests() > 2000);
-      k8s.client().pods().inNamespace(ns).withName(primary.getPod()).delete();
-
-      RedisCluster after =
-          k8s.awaitStatus(
-              ns,
-              "orders",
-              "pod " + primary.getPod() + " back as a new node and the cluster Ready",
-              rc ->
-                  OperatorHarness.readyNow(rc)
-                      && node(rc, primary.getPod())
-                          .filter(n -> !n.getNodeId().equals(primary.getNodeId()))
-                          .isPresent());
+      RedisCluster after = deleteAndAwaitNewNode(ns, primary);
       NodeStatus back = node(after, primary.getPod()).orElseThrow();
       assertThat(back.getRole()).as("role of the pod back empty").isEqualTo(NodeStatus.REPLICA);
       NodeStatus promoted = node(after, replica.getPod()).orElseThrow();
@@ -115,11 +88,7 @@ class PodLossIT {
       // The seconds before Redis promotes the replica are progress, not a fault to warn about.
       assertThat(eventReasons(ns)).as("Events").doesNotContain("RepairNeeded", "Unsafe");
       Map<String, List<NodeRecord>> membership = assertSoundMembership(ns, "orders", 6);
-      membership.forEach(
-          (pod, known) ->
-              assertThat(known)
-                  .as("CLUSTER NODES of " + pod + " names the ghost " + primary.getNodeId())
-                  .noneMatch(r -> r.id().equals(primary.getNodeId())));
+      assertForgottenEverywhere(membership, primary.getNodeId());
       awaitMoreRequests(load, 2000);
       k8s.verify(load, ns, "orders", true);
       report(ns, load);
@@ -132,26 +101,11 @@ class PodLossIT {
     k8s.create(ns, "orders", spec -> {});
     RedisCluster before = k8s.awaitReady(ns, "orders");
     NodeStatus primary = primaryOf(before, 1);
-    NodeStatus replica =
-        before.getStatus().getShards().get(1).getNodes().stream()
-            .filter(n -> NodeStatus.REPLICA.equals(n.getRole()))
-            .findFirst()
-            .orElseThrow();
+    NodeStatus replica = replicaOf(before, 1);
 
     try (ClientLoad load = k8s.load(ns, "orders")) {
       await().atMost(OperatorHarness.LONG).until(() -> load.requests() > 2000);
-      k8s.client().pods().inNamespace(ns).withName(replica.getPod()).delete();
-
-      RedisCluster after =
-          k8s.awaitStatus(
-              ns,
-              "orders",
-              "pod " + replica.getPod() + " back as a new node and the cluster Ready",
-              rc ->
-                  OperatorHarness.readyNow(rc)
-                      && node(rc, replica.getPod())
-                          .filter(n -> !n.getNodeId().equals(replica.getNodeId()))
-                          .isPresent());
+      RedisCluster after = deleteAndAwaitNewNode(ns, replica);
       NodeStatus back = node(after, replica.getPod()).orElseThrow();
       assertThat(back.getRole()).isEqualTo(NodeStatus.REPLICA);
       assertThat(node(after, primary.getPod()).orElseThrow().getNodeId())
@@ -161,11 +115,7 @@ class PodLossIT {
           .filteredOn(NodeRecord::myself)
           .singleElement()
           .satisfies(r -> assertThat(r.primaryId()).isEqualTo(primary.getNodeId()));
-      membership.forEach(
-          (pod, known) ->
-              assertThat(known)
-                  .as("CLUSTER NODES of " + pod + " names the ghost " + replica.getNodeId())
-                  .noneMatch(r -> r.id().equals(replica.getNodeId())));
+      assertForgottenEverywhere(membership, replica.getNodeId());
       awaitMoreRequests(load, 2000);
       k8s.verify(load, ns, "orders", false);
       report(ns, load);
@@ -299,6 +249,35 @@ class PodLossIT {
         .map(c -> c.getMessage() == null ? "" : c.getMessage())
         .findFirst()
         .orElse("");
+  }
+
+  static NodeStatus replicaOf(RedisCluster rc, int shard) {
+    return rc.getStatus().getShards().get(shard).getNodes().stream()
+        .filter(n -> NodeStatus.REPLICA.equals(n.getRole()))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** Deletes the node's ephemeral pod; waits until it is back as another node, cluster Ready. */
+  static RedisCluster deleteAndAwaitNewNode(String ns, NodeStatus gone) {
+    k8s.client().pods().inNamespace(ns).withName(gone.getPod()).delete();
+    return k8s.awaitStatus(
+        ns,
+        "orders",
+        "pod " + gone.getPod() + " back as a new node and the cluster Ready",
+        rc ->
+            OperatorHarness.readyNow(rc)
+                && node(rc, gone.getPod())
+                    .filter(n -> !n.getNodeId().equals(gone.getNodeId()))
+                    .isPresent());
+  }
+
+  static void assertForgottenEverywhere(Map<String, List<NodeRecord>> membership, String id) {
+    membership.forEach(
+        (pod, known) ->
+            assertThat(known)
+                .as("CLUSTER NODES of " + pod + " names the ghost " + id)
+                .noneMatch(r -> r.id().equals(id)));
   }
 
   static List<String> eventReasons(String ns) {

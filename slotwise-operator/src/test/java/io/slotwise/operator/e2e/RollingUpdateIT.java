@@ -7,33 +7,21 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.slotwise.api.v1alpha1.RedisCluster;
 import io.slotwise.engine.testing.ClientLoad;
 import io.slotwise.operator.model.Labels;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A change that needs a restart rolls the cluster one shard at a time (replicas, then a failover,
  * then the old primary) with no failed request; a live directive is set without any restart.
  */
-class RollingUpdateIT {
-  @TempDir static Path dir;
-  static OperatorHarness k8s;
+class RollingUpdateIT extends EndToEndTest {
 
   @BeforeAll
   static void start() {
     k8s = OperatorHarness.start(dir);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (k8s != null) {
-      k8s.close();
-    }
   }
 
   @Test
