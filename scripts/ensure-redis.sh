@@ -1,9 +1,16 @@
-# Sourced by ./slotwise and .ci/run: makes sure redis-server (and redis-cli) are installed.
+# Sourced by ./slotwise and .ci/run: makes sure redis-server (and redis-cli) are installed, or that
+# SLOTWISE_REDIS_SERVER names a server binary (valkey-server, say; its client is found next to it).
 # Installs them with apt-get where that is possible (Debian/Ubuntu as root), saying so;
 # elsewhere prints one line saying how to get them and returns non-zero.
 ensure_redis_server() {
-  if [ -n "${SLOTWISE_REDIS_SERVER:-}" ] && [ -x "${SLOTWISE_REDIS_SERVER}" ]; then
-    return 0
+  # A named server (Valkey, say) is used as it is; one that is not there is an error, never a
+  # reason to run on whichever redis-server the PATH holds.
+  if [ -n "${SLOTWISE_REDIS_SERVER:-}" ]; then
+    if [ -x "${SLOTWISE_REDIS_SERVER}" ]; then
+      return 0
+    fi
+    echo "slotwise: SLOTWISE_REDIS_SERVER names ${SLOTWISE_REDIS_SERVER}, which is not an executable file" >&2
+    return 1
   fi
   if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1; then
     return 0

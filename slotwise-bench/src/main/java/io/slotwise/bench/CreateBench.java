@@ -45,7 +45,7 @@ public final class CreateBench {
     }
     final String launcher = slotwise;
     String redisServer = RedisServerBinary.require(null);
-    String redisCli = Path.of(redisServer).resolveSibling("redis-cli").toString();
+    String redisCli = RedisServerBinary.requireCli(redisServer);
     List<String[]> rows = new ArrayList<>();
     double[] sums = new double[6];
     for (int r = 0; r < rounds; r++) {

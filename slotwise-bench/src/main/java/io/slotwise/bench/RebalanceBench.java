@@ -102,7 +102,7 @@ public final class RebalanceBench {
       System.exit(2);
     }
     String redisServer = RedisServerBinary.require(null);
-    String redisCli = Path.of(redisServer).resolveSibling("redis-cli").toString();
+    String redisCli = RedisServerBinary.requireCli(redisServer);
     RebalanceBench bench = new RebalanceBench(keys, valueSize, jar, redisCli, redisServer);
     List<Run> runs = new ArrayList<>();
     List<String> scenarios =

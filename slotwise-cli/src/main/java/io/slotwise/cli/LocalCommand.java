@@ -223,7 +223,8 @@ final class LocalCommand implements Runnable {
     out.print(StatusTable.render(view));
     NodeAddress first = cluster.addresses().get(0);
     String auth = cluster.spec().password() != null ? " -a \"$SLOTWISE_PASSWORD\"" : "";
-    out.println("connect: redis-cli -c -h " + first.host() + " -p " + first.port() + auth);
+    String cli = RedisServerBinary.cliCommand(cluster.spec().redisServer());
+    out.println("connect: " + cli + " -c -h " + first.host() + " -p " + first.port() + auth);
     out.flush();
   }
 

@@ -3,6 +3,7 @@ package io.slotwise.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.slotwise.engine.local.RedisServerBinary;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,7 +82,9 @@ class LocalForegroundIT {
     await()
         .atMost(Duration.ofSeconds(60))
         .until(() -> Files.readString(log).contains("keeping the cluster healthy"));
-    assertThat(Files.readString(log)).contains("connect: redis-cli -c -h 127.");
+    // The client that goes with the server under test: redis-cli, or valkey-cli next to Valkey.
+    String cli = RedisServerBinary.cliCommand(RedisServerBinary.require(null));
+    assertThat(Files.readString(log)).contains("connect: " + cli + " -c -h 127.");
     List<Long> pids = nodePids();
     assertThat(pids).hasSize(6).allMatch(LocalForegroundIT::alive);
 

@@ -80,4 +80,52 @@ public final class ClusterHealing {
     Set<String> ghosts = ghosts(view);
     return view.knownIds().stream().anyMatch(id -> !live.contains(id) && !ghosts.contains(id));
   }
+
+  /**
+   * A primary that owns slots, is down (its pod gone or not answering) and has a replica that
+   * answers: Redis promotes that replica by itself within a few node timeouts. Until then the
+   * cluster is on its way, not broken; names the primary, or empty when none waits.
+   */
+  public static java.util.Optional<String> awaitedFailover(ClusterView view) {
+    Set<String> live = new LinkedHashSet<>();
+    view.reachable().forEach(r -> live.add(r.id()));
+    for (String id : view.knownIds()) {
+      if (live.contains(id)) {
+        continue;
+      }
+      Map<String, NodeRecord> opinions = view.opinionsAbout(id);
+      boolean ownsSlots =
+          opinions.values().stream().anyMatch(r -> r.primary() && !r.slots().isEmpty());
+      boolean replicaAnswers =
+          view.reachable().stream()
+              .anyMatch(r -> r.self().replica() && id.equals(r.self().primaryId()));
+      if (ownsSlots && replicaAnswers) {
+        NodeRecord any = opinions.values().iterator().next();
+        return java.util.Optional.of(any.address() + " (" + id.substring(0, 8) + ")");
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  /**
+   * A node of no pod that some member already suspects or flags failed, but not every member yet:
+   * the cluster is noticing that it is gone, and it becomes a ghost (forgotten then) within a few
+   * node timeouts. Names it, or empty.
+   */
+  public static java.util.Optional<String> fadingNode(ClusterView view) {
+    Set<String> live = new LinkedHashSet<>();
+    view.reachable().forEach(r -> live.add(r.id()));
+    Set<String> ghosts = ghosts(view);
+    for (String id : view.knownIds()) {
+      if (live.contains(id) || ghosts.contains(id)) {
+        continue;
+      }
+      Map<String, NodeRecord> opinions = view.opinionsAbout(id);
+      if (opinions.values().stream().anyMatch(r -> r.failed() || r.possiblyFailed())) {
+        NodeRecord any = opinions.values().iterator().next();
+        return java.util.Optional.of(any.address() + " (" + id.substring(0, 8) + ")");
+      }
+    }
+    return java.util.Optional.empty();
+  }
 }

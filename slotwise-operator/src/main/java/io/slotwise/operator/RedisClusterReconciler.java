@@ -18,22 +18,28 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.slotwise.api.v1alpha1.Auth;
 import io.slotwise.api.v1alpha1.NodeStatus;
 import io.slotwise.api.v1alpha1.Operation;
 import io.slotwise.api.v1alpha1.RedisCluster;
 import io.slotwise.api.v1alpha1.RedisClusterSpec;
 import io.slotwise.api.v1alpha1.RedisClusterStatus;
 import io.slotwise.api.v1alpha1.ShardStatus;
+import io.slotwise.api.v1alpha1.SpecValidator;
+import io.slotwise.api.v1alpha1.Storage;
 import io.slotwise.engine.converge.ConvergenceStep;
 import io.slotwise.engine.converge.DesiredTopology;
 import io.slotwise.engine.converge.StepResult;
+import io.slotwise.engine.execute.NodeMembership;
 import io.slotwise.engine.execute.StepExecutor;
 import io.slotwise.engine.execute.Waiter;
 import io.slotwise.engine.failure.EngineException;
 import io.slotwise.engine.health.ClusterFixer;
+import io.slotwise.engine.health.FixReport;
 import io.slotwise.engine.migrate.SlotMigrator;
 import io.slotwise.engine.observe.ClusterView;
 import io.slotwise.engine.observe.NodeReport;
+import io.slotwise.engine.plan.CreatePlanner;
 import io.slotwise.engine.plan.Step;
 import io.slotwise.engine.topology.FailoverMode;
 import io.slotwise.engine.topology.HashSlots;
@@ -77,6 +83,9 @@ import org.slf4j.MDC;
  */
 public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
   private static final Logger LOG = LoggerFactory.getLogger(RedisClusterReconciler.class);
+
+  /** How long a down primary's replica may take to be promoted before the cluster is Degraded. */
+  static final Duration FAILOVER_GRACE = Duration.ofSeconds(60);
 
   private final KubernetesClient client;
   private final OperatorConfig config;
@@ -168,6 +177,9 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
     KubernetesNodeProvider provider;
     String password;
 
+    /** The first shard's StatefulSet as validate() found it; null for a cluster not yet created. */
+    StatefulSet existing;
+
     Reconcile(RedisCluster rc) {
       this.rc = rc;
       this.prefix = prefix(rc);
@@ -221,73 +233,77 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
 
     // ---- validate ----------------------------------------------------------------------------
 
-    /** What the schema could not refuse at admission, said so that the user knows what to fix. */
+    /**
+     * What admission refuses on a real API server (schema and CEL rules, {@link SpecValidator}) and
+     * what it cannot see, said so that the user knows what to fix. The transition rules compare
+     * with the spec the cluster runs with, read back from its first StatefulSet (storage, the
+     * password's Secret), so they hold even where no admission ran or the CRD's rules were
+     * bypassed.
+     */
     Optional<String> validate() {
       RedisClusterSpec spec = rc.getSpec() == null ? new RedisClusterSpec() : rc.getSpec();
-      if (spec.getShards() < 1) {
-        return Optional.of(
-            "spec.shards is " + spec.getShards() + "; a cluster needs at least 1 shard");
-      }
-      if (spec.getReplicasPerShard() < 0) {
-        return Optional.of(
-            "spec.replicasPerShard is " + spec.getReplicasPerShard() + "; it must be 0 or more");
-      }
-      if (spec.getConfig() != null) {
-        List<String> owned =
-            spec.getConfig().keySet().stream()
-                .filter(RedisClusterSpec::isOwnedDirective)
-                .sorted()
-                .toList();
-        if (!owned.isEmpty()) {
-          return Optional.of(
-              "spec.config sets "
-                  + String.join(", ", owned)
-                  + ", which Slotwise manages itself; remove "
-                  + (owned.size() == 1 ? "it" : "them"));
-        }
-      }
-      if (spec.persistent()) {
-        String size = spec.getStorage().getSize();
-        if (size == null || size.isBlank()) {
-          return Optional.of(
-              "spec.storage.size is missing; give a size such as 1Gi or set ephemeral: true");
-        }
-        try {
-          new Quantity(size).getNumericalAmount();
-        } catch (RuntimeException e) {
-          return Optional.of("spec.storage.size '" + size + "' is not a quantity such as 1Gi");
-        }
-      }
-      StatefulSet existing =
+      existing =
           client
               .apps()
               .statefulSets()
               .inNamespace(rc.getMetadata().getNamespace())
               .withName(rc.getMetadata().getName() + "-0")
               .get();
-      if (existing != null) {
-        var claims = existing.getSpec().getVolumeClaimTemplates();
-        boolean wasPersistent = claims != null && !claims.isEmpty();
-        if (wasPersistent != spec.persistent()) {
-          return Optional.of(
-              "spec.storage cannot switch between ephemeral and persistent on a running cluster;"
-                  + " create a new RedisCluster instead");
-        }
-        if (wasPersistent) {
-          Quantity was = claims.get(0).getSpec().getResources().getRequests().get("storage");
-          Quantity want = new Quantity(spec.getStorage().getSize());
-          if (was != null && want.getNumericalAmount().compareTo(was.getNumericalAmount()) < 0) {
-            return Optional.of(
-                "spec.storage.size "
-                    + spec.getStorage().getSize()
-                    + " is smaller than the volumes' "
-                    + was
-                    + "; a volume cannot shrink: set it back to "
-                    + was);
-          }
-        }
+      List<String> errors =
+          existing == null
+              ? SpecValidator.validate(spec)
+              : SpecValidator.validateUpdate(running(existing, spec), spec);
+      if (errors.isEmpty() && spec.getShards() < CreatePlanner.MIN_SHARDS) {
+        // The CRD admits 1 or more; the engine forms and keeps no cluster of fewer (a failover
+        // needs a majority of primaries), and would throw on every reconcile without a word.
+        errors.add(
+            "spec.shards is "
+                + spec.getShards()
+                + ": Slotwise runs at least "
+                + CreatePlanner.MIN_SHARDS
+                + " shards (Redis Cluster fails over by a majority of primaries): set it to "
+                + CreatePlanner.MIN_SHARDS
+                + " or more");
       }
-      return Optional.empty();
+      return errors.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", errors));
+    }
+
+    /**
+     * The storage and Secret of the spec a StatefulSet was written from, as far as {@link
+     * SpecValidator#validateUpdate} compares them; everything else as in {@code spec}.
+     */
+    RedisClusterSpec running(StatefulSet sts, RedisClusterSpec spec) {
+      RedisClusterSpec old = new RedisClusterSpec();
+      var claims = sts.getSpec().getVolumeClaimTemplates();
+      if (claims != null && !claims.isEmpty()) {
+        var claim = claims.get(0).getSpec();
+        Quantity size =
+            claim.getResources() == null || claim.getResources().getRequests() == null
+                ? null
+                : claim.getResources().getRequests().get("storage");
+        Storage storage = new Storage(size == null ? null : size.toString());
+        storage.setStorageClassName(claim.getStorageClassName());
+        old.setStorage(storage);
+      }
+      String secret =
+          sts.getSpec().getTemplate().getSpec().getVolumes() == null
+              ? null
+              : sts.getSpec().getTemplate().getSpec().getVolumes().stream()
+                  .filter(v -> v.getSecret() != null)
+                  .map(v -> v.getSecret().getSecretName())
+                  .findFirst()
+                  .orElse(null);
+      String wanted = spec.getAuth() == null ? null : spec.getAuth().getSecretName();
+      Auth auth = new Auth();
+      // The generated Secret NAME-auth is what an unset secretName means.
+      auth.setSecretName(
+          secret == null
+                  || secret.equals(ClusterModel.secretName(rc.getMetadata().getName()))
+                      && !secret.equals(wanted)
+              ? null
+              : secret);
+      old.setAuth(auth);
+      return old;
     }
 
     Duration invalidSpec(String message) {
@@ -323,7 +339,9 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
       }
       Secret s =
           client.secrets().inNamespace(settings.namespace()).withName(settings.secretName()).get();
-      if (s == null && settings.generatedSecret()) {
+      // A new password only for a new cluster: running nodes keep the one they started with, so
+      // a deleted Secret must be restored, not replaced (a new one would lock the operator out).
+      if (s == null && settings.generatedSecret() && existing == null) {
         s = create(model.secret(ClusterModel.newPassword()));
         events.normal(
             rc, "SecretCreated", "generated a password in Secret " + settings.secretName());
@@ -334,9 +352,13 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
             "Secret "
                 + settings.secretName()
                 + (s == null ? " does not exist" : " has no key 'password'")
-                + "; create it with the cluster's password under the key 'password'";
+                + (s == null && settings.generatedSecret()
+                    ? "; the running nodes keep their password: restore the Secret (key"
+                        + " 'password') from a backup"
+                    : "; create it with the cluster's password under the key 'password'");
         if (!message.equals(conditionMessage(RedisClusterStatus.READY))) {
           events.warning(rc, StatusReason.SECRET_MISSING.code(), message);
+          LOG.warn("{} {}", prefix, message);
         }
         setCondition(RedisClusterStatus.READY, false, StatusReason.SECRET_MISSING.code(), message);
         setCondition(
@@ -530,6 +552,7 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
             "re-introduced "
                 + meets.stream().map(m -> m.other().toString()).distinct().count()
                 + " node(s) at their new pod addresses (CLUSTER MEET)";
+        LOG.info("{} {}", prefix, what);
         events.normal(rc, "NodesReintroduced", what);
         recordOperation("ReintroducingNodes", what, meets.size(), meets.size());
         writeStatus();
@@ -551,9 +574,20 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
       StepResult result = step.step(desired, provider);
       if (result instanceof StepResult.Blocked b
           && b.reason() == io.slotwise.engine.failure.Reason.REPAIR_NEEDED) {
-        Optional<Duration> healed = forgetGhosts(session, pods);
-        if (healed.isPresent()) {
-          return healed;
+        GhostRepair repair = forgetGhosts(session, pods);
+        if (repair.repaired()) {
+          return Optional.of(config.requeue());
+        }
+        if (repair.why() != null) {
+          result = new StepResult.Blocked(b.reason(), b.message() + "; " + repair.why());
+        }
+      }
+      if (result instanceof StepResult.Blocked b
+          && (b.reason() == io.slotwise.engine.failure.Reason.REPAIR_NEEDED
+              || b.reason() == io.slotwise.engine.failure.Reason.UNSAFE)) {
+        Optional<Duration> redis = awaitRedis(view);
+        if (redis.isPresent()) {
+          return redis;
         }
       }
       if (result instanceof StepResult.Progressing p) {
@@ -591,16 +625,60 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
       return Optional.empty();
     }
 
-    /** Ghosts of pods that came back empty are forgotten once every member marks them failed. */
-    Optional<Duration> forgetGhosts(ClusterConnections.Session session, List<Pod> pods) {
+    /**
+     * A primary that went down with a replica that answers is promoted by Redis itself within a few
+     * node timeouts, and a node that is gone is flagged failed by every member within a few more:
+     * that is Progressing, not Degraded, for as long as Redis normally takes.
+     */
+    Optional<Duration> awaitRedis(ClusterView view) {
+      Optional<String> what =
+          ClusterHealing.awaitedFailover(view)
+              .map(p -> "primary " + p + " is down; waiting for Redis to promote its replica")
+              .or(
+                  () ->
+                      ClusterHealing.fadingNode(view)
+                          .map(
+                              n ->
+                                  "node "
+                                      + n
+                                      + " is gone; waiting for every node to flag it failed"
+                                      + " before it is forgotten"));
+      if (what.isEmpty()) {
+        return Optional.empty();
+      }
+      var since = Conditions.get(previous.getConditions(), RedisClusterStatus.PROGRESSING);
+      boolean waiting =
+          since != null && StatusReason.AWAITING_FAILOVER.code().equals(since.getReason());
+      if (waiting
+          && Instant.parse(since.getLastTransitionTime())
+              .plus(FAILOVER_GRACE)
+              .isBefore(Instant.now())) {
+        return Optional.empty(); // longer than Redis takes: the Blocked path says what is wrong
+      }
+      setCondition(
+          RedisClusterStatus.PROGRESSING, true, StatusReason.AWAITING_FAILOVER.code(), what.get());
+      setCondition(
+          RedisClusterStatus.READY, false, StatusReason.AWAITING_FAILOVER.code(), what.get());
+      fillTopology(view);
+      status.setSummary(StatusReason.AWAITING_FAILOVER.code());
+      writeStatus();
+      return Optional.of(config.requeue());
+    }
+
+    /**
+     * Ghosts of pods that came back empty are forgotten once every member marks them failed; the
+     * repair leaves pods back empty out (they are no members) and forgets nothing that holds the
+     * only copy of slots (a primary without replica): then it says why, for the Blocked condition.
+     */
+    GhostRepair forgetGhosts(ClusterConnections.Session session, List<Pod> pods) {
       List<NodeAddress> addresses = pods.stream().map(provider::address).toList();
       ClusterView view = session.observer().observeOnly(addresses);
       if (!view.unreachable().isEmpty() || ClusterHealing.unexplainedNodes(view, addresses)) {
-        return Optional.empty();
+        return GhostRepair.NONE;
       }
       var ghosts = ClusterHealing.ghosts(view);
       if (ghosts.isEmpty()) {
-        return Optional.empty();
+        return GhostRepair.NONE;
       }
       startOperation(Operation.REPAIRING);
       recordOperation(
@@ -609,19 +687,29 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
           0,
           ghosts.size());
       writeStatus();
-      List<String> done =
+      FixReport report =
           new ClusterFixer(
                   session.admin(),
                   session.observer(),
                   Waiter.standard(),
                   m -> LOG.info("{} {}", prefix, m))
-              .fix(addresses)
-              .repaired();
+              .fix(addresses);
+      List<String> done = report.repaired();
+      if (done.isEmpty()) {
+        String why =
+            report.outcomes().stream()
+                .filter(o -> o.status() != FixReport.Status.REPAIRED)
+                .map(FixReport.Outcome::toString)
+                .findFirst()
+                .orElse("no repair applies yet");
+        recordOperation("ForgettingNodes", why, 0, ghosts.size());
+        return new GhostRepair(false, why);
+      }
       String what = "repaired the cluster: " + String.join("; ", done);
       events.normal(rc, "NodesForgotten", what);
       recordOperation("ForgettingNodes", what, ghosts.size(), ghosts.size());
       writeStatus();
-      return Optional.of(config.requeue());
+      return new GhostRepair(true, null);
     }
 
     String operationType(ClusterView view) {
@@ -697,6 +785,9 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
         what = "restarting replica pod " + d.pod() + " on the new revision";
         recordOperation("RestartingReplica", what, rollPods.size() - outdated, rollPods.size());
         writeStatus();
+        if (!settings.persistent()) {
+          leaveBeforeRestart(session, pods, view, d.pod());
+        }
         deletePod(d.pod());
       } else if (action instanceof RollPlanner.Action.DeletePrimary d) {
         what =
@@ -728,6 +819,38 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
       fillTopology(view);
       writeStatus();
       return Optional.of(config.requeue());
+    }
+
+    /**
+     * Without a volume a restarted pod comes back as a new, empty node; its old identity would stay
+     * behind as a ghost until every node flags it failed. So the replica leaves the cluster first:
+     * every other node forgets it (it owns no slots, its primary holds its data) and it is reset;
+     * the new pod then joins as a replica of its shard's primary.
+     */
+    void leaveBeforeRestart(
+        ClusterConnections.Session session, List<Pod> pods, ClusterView view, String podName) {
+      Pod pod =
+          pods.stream()
+              .filter(p -> p.getMetadata().getName().equals(podName))
+              .findFirst()
+              .orElse(null);
+      if (pod == null || pod.getStatus() == null || pod.getStatus().getPodIP() == null) {
+        return;
+      }
+      NodeAddress address = provider.address(pod);
+      Optional<NodeReport> node =
+          view.reachable().stream().filter(r -> r.address().equals(address)).findFirst();
+      Optional<NodeReport> seed =
+          view.slotOwners().stream().filter(r -> !r.address().equals(address)).findFirst();
+      if (node.isEmpty() || seed.isEmpty() || !node.get().self().replica()) {
+        return;
+      }
+      new NodeMembership(
+              session.admin(),
+              session.observer(),
+              Waiter.standard(),
+              m -> LOG.info("{} {}", prefix, m))
+          .remove(seed.get().address(), node.get().id());
     }
 
     void failover(
@@ -919,6 +1042,13 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
       }
       client.resource(object).update();
     }
+  }
+
+  /**
+   * What forgetting ghosts came to: something repaired (reconcile again), or why nothing could be.
+   */
+  private record GhostRepair(boolean repaired, String why) {
+    static final GhostRepair NONE = new GhostRepair(false, null);
   }
 
   private static boolean sameMeta(HasMetadata a, HasMetadata b) {

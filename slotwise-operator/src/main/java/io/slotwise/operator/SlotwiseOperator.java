@@ -26,8 +26,17 @@ import org.slf4j.LoggerFactory;
 public final class SlotwiseOperator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SlotwiseOperator.class);
 
-  /** Leader election settings; null lease name for none. */
-  public record LeaderElection(String leaseName, String leaseNamespace) {}
+  /**
+   * Leader election settings; null lease name for none. {@code exitOnStopLeading}: JOSDK ends the
+   * process when it stops leading, so that two instances never reconcile at once; it also stops
+   * leading when this operator is closed, so only an operator that runs in its own process should
+   * exit (tests that stop and start operators in one JVM turn it off).
+   */
+  public record LeaderElection(String leaseName, String leaseNamespace, boolean exitOnStopLeading) {
+    public LeaderElection(String leaseName, String leaseNamespace) {
+      this(leaseName, leaseNamespace, true);
+    }
+  }
 
   private final Operator operator;
   private final RedisClusterReconciler reconciler;
@@ -52,7 +61,8 @@ public final class SlotwiseOperator implements AutoCloseable {
                 var le =
                     LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
                             leaderElection.leaseName())
-                        .withIdentity(identity());
+                        .withIdentity(identity())
+                        .withExitOnStopLeading(leaderElection.exitOnStopLeading());
                 if (leaderElection.leaseNamespace() != null) {
                   le.withLeaseNamespace(leaderElection.leaseNamespace());
                 }

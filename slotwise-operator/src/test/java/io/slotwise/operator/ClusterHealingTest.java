@@ -33,6 +33,32 @@ class ClusterHealingTest {
   }
 
   @Test
+  void aDownPrimaryWithAnAnsweringReplicaAwaitsRedissOwnFailover() {
+    String p1Down = ViewFixtures.HEALTHY_3X1.replace("master - 0", "master,fail? - 0");
+    var view = ViewFixtures.cluster(p1Down).absent("P1").build();
+    assertThat(ClusterHealing.awaitedFailover(view))
+        .hasValueSatisfying(m -> assertThat(m).startsWith("127.0.0.1:30001"));
+
+    var replicaDownToo = ViewFixtures.cluster(p1Down).absent("P1").absent("R1").build();
+    assertThat(ClusterHealing.awaitedFailover(replicaDownToo)).isEmpty();
+    assertThat(ClusterHealing.awaitedFailover(ViewFixtures.healthy3x1())).isEmpty();
+  }
+
+  @Test
+  void aNodeSomeMembersSuspectIsFadingAndBecomesAGhostOnceAllFlagIt() {
+    String withGhost =
+        ViewFixtures.HEALTHY_3X1
+            + "G1 127.0.0.1:30009@40009 slave,fail? P1 0 1700000000000 1 disconnected\n";
+    var fading = ViewFixtures.cluster(withGhost).absent("G1").build();
+    assertThat(ClusterHealing.fadingNode(fading)).isPresent();
+
+    var settled =
+        ViewFixtures.cluster(withGhost.replace("slave,fail?", "slave,fail")).absent("G1").build();
+    assertThat(ClusterHealing.fadingNode(settled)).isEmpty();
+    assertThat(ClusterHealing.ghosts(settled)).containsExactly(ViewFixtures.id("G1"));
+  }
+
+  @Test
   void aGhostIsANodeOfNoPodThatEveryMemberMarksFailed() {
     String withGhost =
         ViewFixtures.HEALTHY_3X1
@@ -44,5 +70,16 @@ class ClusterHealingTest {
     var notYet = ViewFixtures.cluster(suspectedOnly).absent("G1").build();
     assertThat(ClusterHealing.ghosts(notYet)).isEmpty();
     assertThat(ClusterHealing.unexplainedNodes(notYet, List.of())).isTrue();
+  }
+
+  @Test
+  void aNodeThatOneMemberStillSeesIsNoGhost() {
+    String failed =
+        ViewFixtures.HEALTHY_3X1
+            + "G1 127.0.0.1:30009@40009 slave,fail P1 0 1700000000000 1 disconnected\n";
+    String alive = failed.replace("slave,fail P1", "slave P1").replace("disconnected", "connected");
+    var view = ViewFixtures.cluster(failed).seenBy("P2", alive).absent("G1").build();
+    assertThat(ClusterHealing.ghosts(view)).isEmpty();
+    assertThat(ClusterHealing.unexplainedNodes(view, List.of())).isTrue();
   }
 }

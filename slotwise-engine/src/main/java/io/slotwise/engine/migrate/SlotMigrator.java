@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 
 /**
  * Moves slots between primaries with the standard protocol, built for speed and safety.
@@ -389,10 +390,7 @@ public final class SlotMigrator {
   /** Opens a group of slots on both sides and moves their keys; the hand-over comes later. */
   private Drained moveGroup(
       Pair pair, List<Integer> group, SlotPipeline src, SlotPipeline dst, MigrateBudget budget) {
-    List<Reply<String>> importing = new ArrayList<>();
-    for (int s : group) {
-      importing.add(dst.setSlotImporting(s, pair.sourceId()));
-    }
+    List<Reply<String>> importing = setSlots(group, s -> dst.setSlotImporting(s, pair.sourceId()));
     List<Integer> toDrain = new ArrayList<>();
     List<Integer> owned = new ArrayList<>();
     for (int i = 0; i < group.size(); i++) {
@@ -410,10 +408,8 @@ public final class SlotMigrator {
             err);
       }
     }
-    List<Reply<String>> migrating = new ArrayList<>();
-    for (int s : toDrain) {
-      migrating.add(src.setSlotMigrating(s, pair.targetId()));
-    }
+    List<Reply<String>> migrating =
+        setSlots(toDrain, s -> src.setSlotMigrating(s, pair.targetId()));
     RedisAdminException refused = null;
     int refusedSlot = -1;
     List<Integer> opened = new ArrayList<>();
@@ -489,25 +485,31 @@ public final class SlotMigrator {
       SlotPipeline dst,
       Collection<SlotPipeline> others,
       List<Reply<String>> told) {
-    SlotPipeline.each(toDrain, s -> dst.setSlotNode(s, pair.targetId()));
+    SlotPipeline.await(setSlots(toDrain, s -> dst.setSlotNode(s, pair.targetId())));
     List<Reply<String>> onSource = new ArrayList<>();
     for (int s : all) {
       onSource.add(src.setSlotNode(s, pair.targetId()));
     }
+    RedisAdminException unsettled = null;
     for (Reply<String> r : onSource) {
       RedisAdminException err = r.failure();
       // A primary that lost its last slot turns itself into a replica of the new owner as soon as
-      // gossip tells it; it then knows the owner already.
-      if (err != null && !err.is(RedisErrorKind.ONLY_WITH_MASTERS)) {
-        throw new MigrationException(
-            "cannot finish moving slots to "
-                + pair.target()
-                + " on "
-                + pair.source()
-                + ": "
-                + err.getMessage(),
-            err);
+      // gossip tells it; it then knows the owner already (see settledOnSourceAfterHandOver).
+      if (err != null && !err.kind().settledOnSourceAfterHandOver() && unsettled == null) {
+        unsettled = err;
       }
+    }
+    // Valkey 8 closes the connection after UNBLOCKED, so the commands pipelined behind it fail
+    // unanswered; a source that is a replica now owns nothing, and has nothing left to hand over.
+    if (unsettled != null && !isReplicaNow(pair.source())) {
+      throw new MigrationException(
+          "cannot finish moving slots to "
+              + pair.target()
+              + " on "
+              + pair.source()
+              + ": "
+              + unsettled.getMessage(),
+          unsettled);
     }
     // The other primaries learn the new owners without making this pair wait: they may be busy
     // with other pairs' MIGRATEs, and gossip would tell them anyway. Replies are checked later.
@@ -521,6 +523,43 @@ public final class SlotMigrator {
   }
 
   static final long REPLICA_POLL_MILLIS = 5;
+
+  /**
+   * Issues one {@code SETSLOT} per slot, pipelined, and issues again those answered {@code
+   * NOREPLICAS}: Valkey 8 first waits (2 s) for the node's replicas to take the command and, when
+   * they do not, applies nothing. Gives up after {@link Options#replicaWaitMillis}, returning the
+   * last replies.
+   */
+  private List<Reply<String>> setSlots(List<Integer> slots, IntFunction<Reply<String>> setSlot) {
+    List<Reply<String>> replies = new ArrayList<>(slots.size());
+    for (int s : slots) {
+      replies.add(setSlot.apply(s));
+    }
+    long deadline = System.nanoTime() + options.replicaWaitMillis() * 1_000_000;
+    while (true) {
+      List<Integer> again = new ArrayList<>();
+      for (int i = 0; i < slots.size(); i++) {
+        RedisAdminException err = replies.get(i).failure();
+        if (err != null && err.is(RedisErrorKind.NOREPLICAS)) {
+          again.add(i);
+        }
+      }
+      if (again.isEmpty() || System.nanoTime() > deadline) {
+        return replies;
+      }
+      for (int i : again) {
+        replies.set(i, setSlot.apply(slots.get(i)));
+      }
+    }
+  }
+
+  private boolean isReplicaNow(NodeAddress node) {
+    try {
+      return "slave".equals(admin.node(node).info("replication").get("role"));
+    } catch (RedisAdminException e) {
+      return false;
+    }
+  }
 
   /**
    * How far the target's online replicas have replicated, so that a group is handed over only once

@@ -23,17 +23,34 @@ import java.util.concurrent.Future;
 public final class ClusterObserver implements AutoCloseable {
   private final RedisAdmin admin;
   private final ExecutorService pool;
+  private final boolean ownsPool;
 
+  /** An observer with 8 threads of its own, stopped by {@link #close()}. */
   public ClusterObserver(RedisAdmin admin) {
-    this.admin = admin;
-    this.pool =
+    this(
+        admin,
         Executors.newFixedThreadPool(
             8,
             r -> {
               Thread t = new Thread(r, "slotwise-observe");
               t.setDaemon(true);
               return t;
-            });
+            }),
+        true);
+  }
+
+  /**
+   * An observer that asks the nodes on a shared pool, which {@link #close()} leaves running. The
+   * pool's tasks only talk to Redis (they never wait for other tasks), so any pool size works.
+   */
+  public ClusterObserver(RedisAdmin admin, ExecutorService pool) {
+    this(admin, pool, false);
+  }
+
+  private ClusterObserver(RedisAdmin admin, ExecutorService pool, boolean ownsPool) {
+    this.admin = admin;
+    this.pool = pool;
+    this.ownsPool = ownsPool;
   }
 
   /** Observes the seeds and every node they lead to. */
@@ -136,6 +153,8 @@ public final class ClusterObserver implements AutoCloseable {
 
   @Override
   public void close() {
-    pool.shutdownNow();
+    if (ownsPool) {
+      pool.shutdownNow();
+    }
   }
 }

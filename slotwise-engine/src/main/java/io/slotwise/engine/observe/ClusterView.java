@@ -173,11 +173,19 @@ public final class ClusterView {
     return SlotSet.all().minus(SlotSet.of(covered));
   }
 
-  /** Slots that some reachable node has open, with what each node says. */
+  /**
+   * Slots that some reachable primary has open, with what each primary says. Valkey 8 replicates
+   * {@code CLUSTER SETSLOT} to replicas, which then print the open slots of their primary on their
+   * own line; a replica refuses {@code SETSLOT} from clients and follows its primary, so its
+   * markers are not claims (Redis 7 replicas print none).
+   */
   public Map<Integer, List<OpenSlot>> openSlots() {
     Map<Integer, List<OpenSlot>> out = new TreeMap<>();
     for (NodeReport r : byId.values()) {
       NodeRecord self = r.self();
+      if (!self.primary()) {
+        continue;
+      }
       self.migrating()
           .forEach(
               (slot, target) ->

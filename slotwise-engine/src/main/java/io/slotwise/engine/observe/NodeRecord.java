@@ -14,7 +14,8 @@ import java.util.TreeMap;
  *
  * @param address null when the node has no address yet ({@code noaddr} or {@code :0})
  * @param primaryId the primary's id for a replica, null otherwise
- * @param migrating slot → target id, for slots this node is migrating away (only on its own line)
+ * @param migrating slot → target id, for slots this node is migrating away (only on its own line;
+ *     on Valkey 8 a replica's line shows its primary's, replicated)
  * @param importing slot → source id, for slots this node is importing (only on its own line)
  */
 public record NodeRecord(

@@ -7,11 +7,7 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.event.DefaultEventPublisherOptions;
-import io.lettuce.core.metrics.CommandLatencyRecorder;
 import io.lettuce.core.protocol.ProtocolVersion;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
 import io.slotwise.engine.topology.NodeAddress;
 import java.time.Duration;
 import java.util.Map;
@@ -36,23 +32,27 @@ public final class RedisAdmin implements NodeDirectory, AutoCloseable {
   static final Duration MIGRATION_TIMEOUT = Duration.ofMinutes(10);
 
   private final Credentials credentials;
-  private final ClientResources resources;
+  private final RedisThreads threads;
+  private final boolean ownsThreads;
   private final RedisClient client;
   private final RedisClient migrationClient;
   private final Map<NodeAddress, LettuceNodeClient> nodes = new ConcurrentHashMap<>();
 
+  /** An admin with threads of its own (two event loops), shut down by {@link #close()}. */
   public RedisAdmin(Credentials credentials) {
+    this(credentials, RedisThreads.create(2), true);
+  }
+
+  /** An admin on shared threads, which {@link #close()} leaves running. */
+  public RedisAdmin(Credentials credentials, RedisThreads threads) {
+    this(credentials, threads, false);
+  }
+
+  private RedisAdmin(Credentials credentials, RedisThreads threads, boolean ownsThreads) {
     this.credentials = credentials;
-    this.resources =
-        DefaultClientResources.builder()
-            .ioThreadPoolSize(2)
-            .computationThreadPoolSize(2)
-            // Per-command latency histograms: unused, and their pause detectors wake every
-            // millisecond, CPU that Redis needs on a small machine.
-            .commandLatencyRecorder(CommandLatencyRecorder.disabled())
-            .commandLatencyPublisherOptions(DefaultEventPublisherOptions.disabled())
-            .build();
-    this.client = RedisClient.create(resources);
+    this.threads = threads;
+    this.ownsThreads = ownsThreads;
+    this.client = RedisClient.create(threads.resources());
     this.client.setOptions(
         ClientOptions.builder()
             .autoReconnect(false)
@@ -60,7 +60,7 @@ public final class RedisAdmin implements NodeDirectory, AutoCloseable {
             .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).build())
             .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
             .build());
-    this.migrationClient = RedisClient.create(resources);
+    this.migrationClient = RedisClient.create(threads.resources());
     this.migrationClient.setOptions(
         ClientOptions.builder()
             .autoReconnect(false)
@@ -162,6 +162,8 @@ public final class RedisAdmin implements NodeDirectory, AutoCloseable {
     nodes.clear();
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     migrationClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-    resources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+    if (ownsThreads) {
+      threads.close();
+    }
   }
 }

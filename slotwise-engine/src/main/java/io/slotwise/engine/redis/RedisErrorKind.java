@@ -27,6 +27,17 @@ public enum RedisErrorKind {
   ERR_NOT_OWNER,
   /** {@code CLUSTER SETSLOT} sent to a replica. */
   ONLY_WITH_MASTERS,
+  /**
+   * A blocked command let go because the node's role changed: Valkey 8 blocks {@code CLUSTER
+   * SETSLOT} on a primary until its replicas have it, and a primary that turns replica meanwhile
+   * answers {@code UNBLOCKED}.
+   */
+  UNBLOCKED,
+  /**
+   * Not enough replicas acknowledged in time; Valkey 8 answers a {@code CLUSTER SETSLOT} so (the
+   * command is then not applied).
+   */
+  NOREPLICAS,
   /** A cluster command sent to a node that runs with {@code cluster-enabled no}. */
   CLUSTER_DISABLED,
   /** MIGRATE could not talk to its target. */
@@ -84,6 +95,10 @@ public enum RedisErrorKind {
         return CROSSSLOT;
       case "IOERR":
         return IOERR;
+      case "UNBLOCKED":
+        return UNBLOCKED;
+      case "NOREPLICAS":
+        return NOREPLICAS;
       default:
         break;
     }
@@ -94,7 +109,8 @@ public enum RedisErrorKind {
     if (text.startsWith("i'm not the owner") || text.startsWith("i'm already the owner")) {
       return ERR_NOT_OWNER;
     }
-    if (text.contains("only with masters")) {
+    // Valkey may one day say "primaries", as valkey-cli already expects.
+    if (text.contains("only with masters") || text.contains("only with primaries")) {
       return ONLY_WITH_MASTERS;
     }
     if (text.contains("cluster support disabled")) {
@@ -105,6 +121,19 @@ public enum RedisErrorKind {
       return WRONGPASS;
     }
     return UNKNOWN;
+  }
+
+  /**
+   * Whether this answer of a migration's source to {@code SETSLOT slot NODE target}, sent after the
+   * target took the slot, leaves nothing to do there. The source lost its last slot and turned
+   * replica of the target, which it then knows as the owner (Redis 7 and Valkey: {@link
+   * #ONLY_WITH_MASTERS}; Valkey 8, while the command waited for the source's replicas: {@link
+   * #UNBLOCKED}); or the source's replicas did not acknowledge in time ({@link #NOREPLICAS}): the
+   * target's new config epoch reaches the source by gossip, which gives the slot up and closes it.
+   * {@code valkey-cli --cluster} accepts the same answers.
+   */
+  public boolean settledOnSourceAfterHandOver() {
+    return this == ONLY_WITH_MASTERS || this == UNBLOCKED || this == NOREPLICAS;
   }
 
   /** The engine failure reason this kind of error is reported with. */

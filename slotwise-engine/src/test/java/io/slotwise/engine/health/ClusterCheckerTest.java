@@ -55,6 +55,43 @@ class ClusterCheckerTest {
         .contains("importing on " + shortId(P2) + " (127.0.0.1:30002) from " + shortId(P1));
   }
 
+  /**
+   * Valkey 8 replicates {@code CLUSTER SETSLOT} to replicas, and a replica prints its own open
+   * slots as its primary does. A replica cannot be told {@code SETSLOT} (it answers "only with
+   * masters") and follows its primary's state, so only primaries' markers count.
+   */
+  @Test
+  void openSlotMarkersOfReplicasAsValkeyPrintsThemAreNotClaims() {
+    ClusterView view =
+        ViewFixtures.view(
+            """
+        P1 127.0.0.1:30001@40001 master - 0 1700000000000 1 connected 0-5460 [93->-P2]
+        P2 127.0.0.1:30002@40002 master - 0 1700000000000 2 connected 5461-10922 [93-<-P1]
+        P3 127.0.0.1:30003@40003 master - 0 1700000000000 3 connected 10923-16383
+        R1 127.0.0.1:30004@40004 slave P1 0 1700000000000 1 connected [93->-P2]
+        R2 127.0.0.1:30005@40005 slave P2 0 1700000000000 2 connected [93-<-P1]
+        R3 127.0.0.1:30006@40006 slave P3 0 1700000000000 3 connected [16000-<-P1]
+        """);
+    assertThat(view.openSlots()).containsOnlyKeys(93);
+    assertThat(view.openSlots().get(93))
+        .extracting(ClusterView.OpenSlot::nodeId)
+        .containsExactlyInAnyOrder(P1, P2);
+    List<Problem> problems = check(view);
+    assertThat(kinds(problems)).containsExactly(ProblemKind.OPEN_SLOT);
+    assertThat(problems.get(0).message()).doesNotContain(shortId(R1)).doesNotContain(shortId(R2));
+  }
+
+  @Test
+  void aReplicaStillShowingASlotItsPrimaryClosedHasNoProblem() {
+    ClusterView view =
+        ViewFixtures.view(
+            HEALTHY_3X1.replace(
+                "slave P1 0 1700000000000 1 connected",
+                "slave P1 0 1700000000000 1 connected [93->-P2]"));
+    assertThat(view.openSlots()).isEmpty();
+    assertThat(check(view)).isEmpty();
+  }
+
   @Test
   void slotOpenOnOneSideOnly() {
     ClusterView view =

@@ -127,6 +127,10 @@ class CombinedFixIT {
     broken
         .membership()
         .add(broken.liveSeeds().get(0), fresh.get(1).address(), emptyPrimaryId, false);
+    // Redis 7 never fails over an empty primary; Valkey 8 does, and its replica would make itself
+    // an empty primary before the fixer looks. A replica that may not fail over stays orphaned on
+    // both.
+    broken.node(fresh.get(1).address()).configSet("cluster-replica-no-failover", "yes");
     ClusterView view = broken.view();
     List<NodeReport> owners = view.slotOwners();
     int open = keyedSlotOf(owners.get(0));

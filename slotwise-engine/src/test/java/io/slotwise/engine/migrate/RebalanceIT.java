@@ -72,9 +72,11 @@ class RebalanceIT {
         ClientLoad load = new ClientLoad(seed(), "load")) {
       data.write("pre", 20_000, 100);
       var out = cluster.scale(4, 1, SlotMigrator.Options.defaults(), listener);
-      // Cheapest slots first: the same slot balance for fewer keys than a quarter of the data.
-      assertThat(out.result().keys()).isPositive().isLessThan(5_000);
       ClusterView grown = cluster.observe();
+      // Cheapest slots first: the same slot balance for fewer keys than a quarter of the data. The
+      // data includes what the load wrote meanwhile: on Valkey 8, whose SETSLOT waits for replicas,
+      // the move takes several times longer and the load writes far more keys than the 20,000.
+      assertThat(out.result().keys()).isPositive().isLessThan(grown.totalKeys() / 4);
       assertThat(grown.slotOwners())
           .hasSize(4)
           .allSatisfy(p -> assertThat(p.self().slots().size()).isEqualTo(4096));

@@ -221,4 +221,62 @@ class SlotMigratorOrderTest {
     assertThat(at(a, "SETSLOT 0 NODE bbbb")).isLessThan(at(c, "SETSLOT 0 NODE bbbb"));
     assertThat(cluster.log()).noneMatch(l -> l.contains("SETSLOT 0 MIGRATING"));
   }
+
+  /**
+   * Valkey 8 blocks {@code SETSLOT} until the node's replicas have it; a source that lost its last
+   * slot and turned replica meanwhile answers {@code UNBLOCKED} and closes the connection, so the
+   * commands pipelined behind it get no answer.
+   */
+  @Test
+  void aSourceThatTurnedReplicaDuringTheHandOverHasNothingLeftToHandOver() {
+    cluster.failOn(a.address() + " SETSLOT 0 NODE bbbb", RedisErrorKind.UNBLOCKED);
+    cluster.failOn(a.address() + " SETSLOT 1 NODE bbbb", RedisErrorKind.CONNECTION_FAILED);
+    a.role = "slave";
+    SlotMigrator.Result r = migrator(options()).migrate(moves(0, 1), primaries());
+    assertThat(r.keys()).isEqualTo(6);
+    assertThat(b.countKeys(0)).isEqualTo(3);
+    assertThat(b.countKeys(1)).isEqualTo(3);
+    assertThat(b.owners).containsEntry(0, "bbbb").containsEntry(1, "bbbb");
+  }
+
+  @Test
+  void aSourceStillPrimaryThatDidNotAnswerTheHandOverFailsTheMigration() {
+    cluster.failOn(a.address() + " SETSLOT 1 NODE bbbb", RedisErrorKind.CONNECTION_FAILED);
+    assertThatThrownBy(() -> migrator(options()).migrate(moves(0, 1), primaries()))
+        .isInstanceOf(MigrationException.class)
+        .hasMessageContaining(
+            "cannot finish moving slots to " + b.address() + " on " + a.address());
+  }
+
+  @Test
+  void aSourceWhoseReplicasDidNotAcknowledgeInTimeLeavesTheSlotToGossip() {
+    cluster.failOn(a.address() + " SETSLOT 0 NODE bbbb", RedisErrorKind.NOREPLICAS);
+    SlotMigrator.Result r = migrator(options()).migrate(moves(0), primaries());
+    assertThat(r.keys()).isEqualTo(3);
+    assertThat(b.owners).containsEntry(0, "bbbb");
+  }
+
+  /**
+   * Valkey 8 answers {@code SETSLOT} with {@code NOREPLICAS}, and applies nothing, when the node's
+   * replicas do not take it within 2 s: the command is issued again.
+   */
+  @Test
+  void aSetSlotThatTheReplicasDidNotTakeInTimeIsIssuedAgain() {
+    cluster.failOn(b.address() + " SETSLOT 0 IMPORTING aaaa", RedisErrorKind.NOREPLICAS);
+    cluster.failOn(a.address() + " SETSLOT 1 MIGRATING bbbb", RedisErrorKind.NOREPLICAS);
+    cluster.failOn(b.address() + " SETSLOT 0 NODE bbbb", RedisErrorKind.NOREPLICAS);
+    SlotMigrator.Result r = migrator(options()).migrate(moves(0, 1), primaries());
+    assertThat(r.keys()).isEqualTo(6);
+    assertThat(cluster.log())
+        .filteredOn(e -> e.equals(b.address() + " SETSLOT 0 IMPORTING aaaa"))
+        .hasSize(2);
+    assertThat(cluster.log())
+        .filteredOn(e -> e.equals(a.address() + " SETSLOT 1 MIGRATING bbbb"))
+        .hasSize(2);
+    assertThat(b.owners).containsEntry(0, "bbbb").containsEntry(1, "bbbb");
+    for (RecordingNode n : cluster.nodes()) {
+      assertThat(n.importing).isEmpty();
+      assertThat(n.migrating).isEmpty();
+    }
+  }
 }

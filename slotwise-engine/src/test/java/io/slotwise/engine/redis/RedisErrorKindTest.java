@@ -6,7 +6,10 @@ import io.slotwise.engine.failure.Reason;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Error replies as redis-server 7.0 writes them (see RedisErrorsIT for the live ones). */
+/**
+ * Error replies as redis-server 7.0 and valkey-server 8.0 write them (see RedisErrorsIT for the
+ * live ones).
+ */
 class RedisErrorKindTest {
   @ParameterizedTest
   @CsvSource(
@@ -32,6 +35,9 @@ class RedisErrorKindTest {
         "ERR I'm not the owner of hash slot 5|ERR_NOT_OWNER",
         "ERR I'm already the owner of hash slot 5|ERR_NOT_OWNER",
         "ERR Please use SETSLOT only with masters.|ONLY_WITH_MASTERS",
+        "ERR Please use SETSLOT only with primaries.|ONLY_WITH_MASTERS",
+        "UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)|UNBLOCKED",
+        "NOREPLICAS Not enough good replicas to write.|NOREPLICAS",
         "ERR This instance has cluster support disabled|CLUSTER_DISABLED",
         "IOERR error or timeout reading to target instance|IOERR",
         "ERR unknown command 'FOO', with args beginning with: |UNKNOWN",
@@ -68,5 +74,20 @@ class RedisErrorKindTest {
       })
   void readsTheKindOutOfAnEngineMessage(String message, RedisErrorKind kind) {
     assertThat(RedisErrorKind.inMessage(message)).isEqualTo(kind);
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "ONLY_WITH_MASTERS,true",
+    "UNBLOCKED,true",
+    "NOREPLICAS,true",
+    "ERR_NOT_OWNER,false",
+    "CONNECTION_FAILED,false",
+    "TIMEOUT,false",
+    "UNKNOWN,false"
+  })
+  void aSourceThatTurnedReplicaOrWhoseReplicasLaggedHasNothingLeftToHandOver(
+      RedisErrorKind kind, boolean settled) {
+    assertThat(kind.settledOnSourceAfterHandOver()).isEqualTo(settled);
   }
 }

@@ -90,6 +90,9 @@ public final class FakeCluster implements NodeDirectory {
     public final Map<Integer, String> importing = new TreeMap<>();
     public final Map<Integer, String> migrating = new TreeMap<>();
 
+    /** What {@code INFO replication} says of the node's role: {@code master} or {@code slave}. */
+    public volatile String role = "master";
+
     /** Keys by slot; a key's value is a string. */
     public final Map<Integer, Map<String, String>> data = new TreeMap<>();
 
@@ -259,7 +262,7 @@ public final class FakeCluster implements NodeDirectory {
       }
       record("INFO replication" + (acked >= offset ? " caught-up" : " behind"));
       Map<String, String> out = new LinkedHashMap<>();
-      out.put("role", "master");
+      out.put("role", role);
       out.put("connected_slaves", Integer.toString(replicas));
       for (int i = 0; i < replicas; i++) {
         out.put(

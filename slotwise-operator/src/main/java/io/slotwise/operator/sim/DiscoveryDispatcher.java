@@ -69,14 +69,25 @@ final class DiscoveryDispatcher extends Dispatcher {
     BUILT_IN.put("events.k8s.io/v1", List.of(new Kind("events", "Event", true, List.of("ev"))));
   }
 
-  private final KubernetesCrudDispatcher store;
+  /** The kinds {@code kubectl get all} lists (category "all"). */
+  private static final List<String> IN_ALL = List.of("Pod", "Service", "StatefulSet", "Deployment");
 
-  DiscoveryDispatcher(KubernetesCrudDispatcher store) {
+  private static final String SELF_SUBJECT_RULES_REVIEWS =
+      "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
+
+  private final KubernetesCrudDispatcher store;
+  private final java.util.function.Consumer<ApiCall> recorder;
+
+  DiscoveryDispatcher(
+      KubernetesCrudDispatcher store, java.util.function.Consumer<ApiCall> recorder) {
     this.store = store;
+    this.recorder = recorder;
   }
 
   @Override
   public MockResponse dispatch(RecordedRequest request) {
+    ApiCall.of(request.getMethod(), request.getPath(), request.getHeader("User-Agent"))
+        .ifPresent(recorder);
     if ("GET".equals(request.getMethod())) {
       String path = request.getPath();
       int q = path.indexOf('?');
@@ -98,10 +109,29 @@ final class DiscoveryDispatcher extends Dispatcher {
             .setHeader("Content-Type", "text/plain")
             .setBody("ok");
       }
+      if (bare.equals("/version")) {
+        // kubectl version, and clients that check the server's version
+        return json(
+            200,
+            "{\"major\":\"1\",\"minor\":\"35\",\"gitVersion\":\"v1.35.0-slotwise-simulation\","
+                + "\"gitCommit\":\"\",\"gitTreeState\":\"clean\",\"buildDate\":\"2026-01-01T00:00:00Z\","
+                + "\"goVersion\":\"\",\"compiler\":\"\",\"platform\":\"linux/amd64\"}");
+      }
       Optional<String> body = discovery(bare);
       if (body.isPresent()) {
         return json(200, body.get());
       }
+    }
+    if ("POST".equals(request.getMethod())
+        && request.getPath().startsWith(SELF_SUBJECT_RULES_REVIEWS)) {
+      // JOSDK asks what it may do before it takes part in leader election. The simulation
+      // authorizes every request, and says so; the CRUD store would refuse the review (no name).
+      return json(
+          201,
+          "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectRulesReview\","
+              + "\"metadata\":{},\"spec\":{},\"status\":{\"incomplete\":false,"
+              + "\"resourceRules\":[{\"verbs\":[\"*\"],\"apiGroups\":[\"*\"],"
+              + "\"resources\":[\"*\"]}],\"nonResourceRules\":[]}}");
     }
     MockResponse response = store.dispatch(request);
     if (response.getHeaders() == null || response.header("Content-Type") == null) {
@@ -171,7 +201,11 @@ final class DiscoveryDispatcher extends Dispatcher {
     }
     List<APIResource> resources = new ArrayList<>();
     for (Kind k : BUILT_IN.getOrDefault(groupVersion, List.of())) {
-      resources.add(resource(k.plural(), k.kind(), k.namespaced(), k.shortNames(), null));
+      APIResource r = resource(k.plural(), k.kind(), k.namespaced(), k.shortNames(), null);
+      if (IN_ALL.contains(k.kind())) {
+        r.setCategories(List.of("all"));
+      }
+      resources.add(r);
       if (k.kind().equals("Pod") || k.kind().equals("StatefulSet")) {
         resources.add(
             new APIResourceBuilder()

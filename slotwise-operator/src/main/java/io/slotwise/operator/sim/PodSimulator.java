@@ -201,6 +201,11 @@ public final class PodSimulator implements AutoCloseable {
     return find(namespace, pod).map(p -> p.dataDir);
   }
 
+  /** The redis log of the pod's current container, for {@code kubectl logs}. */
+  public Optional<Path> logFile(String namespace, String pod) {
+    return find(namespace, pod).map(p -> p.containerDir.resolve("redis.log"));
+  }
+
   /** Pids of the redis-server processes running now, for tests that check nothing is left. */
   public Set<Long> runningPids() {
     Set<Long> out = new HashSet<>();

@@ -20,6 +20,8 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A Kubernetes API server for tests and for {@code slotwise operator --simulate}: fabric8's {@link
@@ -35,11 +37,19 @@ public final class SimulatedKubernetes implements AutoCloseable {
 
   private final KubernetesMockServer server;
   private final KubernetesCrudDispatcher store;
+  private final KubectlFront front;
   private final KubernetesClient client;
+  private final Set<ApiCall> calls;
 
-  private SimulatedKubernetes(KubernetesMockServer server, KubernetesCrudDispatcher store) {
+  private SimulatedKubernetes(
+      KubernetesMockServer server,
+      KubernetesCrudDispatcher store,
+      KubectlFront front,
+      Set<ApiCall> calls) {
     this.server = server;
     this.store = store;
+    this.front = front;
+    this.calls = calls;
     this.client = newClient();
   }
 
@@ -57,17 +67,24 @@ public final class SimulatedKubernetes implements AutoCloseable {
   public static SimulatedKubernetes start() {
     MOCK_LOG.fine("starting a simulated API server");
     KubernetesCrudDispatcher store = new KubernetesCrudDispatcher(List.of());
+    Set<ApiCall> calls = ConcurrentHashMap.newKeySet();
+    DiscoveryDispatcher dispatcher = new DiscoveryDispatcher(store, calls::add);
     KubernetesMockServer server =
         new KubernetesMockServer(
             new Context(Serialization.jsonMapper()),
             new MockWebServer(),
             new HashMap<>(),
-            new DiscoveryDispatcher(store),
+            dispatcher,
             false);
     server.start(InetAddress.getLoopbackAddress(), 0);
+    KubectlFront front = null;
     try {
-      return new SimulatedKubernetes(server, store);
+      front = KubectlFront.start(dispatcher);
+      return new SimulatedKubernetes(server, store, front, calls);
     } catch (RuntimeException e) {
+      if (front != null) {
+        front.close();
+      }
       server.shutdown();
       throw e;
     }
@@ -123,6 +140,24 @@ public final class SimulatedKubernetes implements AutoCloseable {
     return new KubernetesClientBuilder().withConfig(clientConfig()).build();
   }
 
+  /**
+   * A new client that sends {@code userAgent}, so that its requests can be told apart in {@link
+   * #apiCalls()}; the caller closes it.
+   */
+  public KubernetesClient newClient(String userAgent) {
+    Config config = clientConfig();
+    config.setUserAgent(userAgent);
+    return new KubernetesClientBuilder().withConfig(config).build();
+  }
+
+  /**
+   * Every distinct (user agent, verb, group, resource) requested so far: the evidence of which
+   * permissions a client needs. A set, so it stays small however long the server runs.
+   */
+  public Set<ApiCall> apiCalls() {
+    return Set.copyOf(calls);
+  }
+
   /** Client configuration for this server, independent of any kubeconfig on the machine. */
   public Config clientConfig() {
     return new ConfigBuilder(Config.empty())
@@ -133,8 +168,23 @@ public final class SimulatedKubernetes implements AutoCloseable {
         .build();
   }
 
+  /** Where {@code kubectl logs} finds a pod's log (namespace, pod); the pod simulator knows. */
+  public void podLogs(java.util.function.BiFunction<String, String, Optional<Path>> logs) {
+    front.podLogs(logs);
+  }
+
+  /** The store's own address (WebSocket watches, as fabric8 and JOSDK make them). */
   public String url() {
     return "http://127.0.0.1:" + server.getPort();
+  }
+
+  /**
+   * The address in the kubeconfig: the store behind a front that also serves what kubectl needs
+   * (Table responses, HTTP-stream watches, OpenAPI v3); see {@link KubectlFront}. It has no
+   * WebSocket, so fabric8 watches need {@link #url()}.
+   */
+  public String kubectlUrl() {
+    return front.url();
   }
 
   public int port() {
@@ -151,8 +201,8 @@ public final class SimulatedKubernetes implements AutoCloseable {
   }
 
   /**
-   * Writes a kubeconfig (0600) whose current context points at this server, namespace {@code
-   * default}, no credentials.
+   * Writes a kubeconfig (0600) whose current context points at this server's {@link #kubectlUrl()},
+   * namespace {@code default}, no credentials.
    */
   public Path writeKubeconfig(Path file) {
     String yaml =
@@ -163,7 +213,7 @@ public final class SimulatedKubernetes implements AutoCloseable {
             "clusters:",
             "- name: slotwise-simulated",
             "  cluster:",
-            "    server: " + url(),
+            "    server: " + kubectlUrl(),
             "users:",
             "- name: slotwise-simulated",
             "  user: {}",
@@ -195,7 +245,11 @@ public final class SimulatedKubernetes implements AutoCloseable {
     try {
       client.close();
     } finally {
-      server.shutdown();
+      try {
+        front.close();
+      } finally {
+        server.shutdown();
+      }
     }
   }
 }

@@ -40,6 +40,7 @@ public final class Simulation implements AutoCloseable {
     try {
       Path kubeconfig = k8s.writeKubeconfig(dir.resolve("kubeconfig"));
       PodSimulator pods = PodSimulator.start(k8s.client(), dir.resolve("cluster"));
+      k8s.podLogs(pods::logFile);
       return new Simulation(k8s, pods, kubeconfig);
     } catch (RuntimeException e) {
       k8s.close();
@@ -97,7 +98,7 @@ public final class Simulation implements AutoCloseable {
                 },
                 "simulation-shutdown"));
     System.out.println("kubeconfig: " + sim.kubeconfig());
-    System.out.println("API server: " + sim.kubernetes().url());
+    System.out.println("API server: " + sim.kubernetes().kubectlUrl());
     System.out.println("redis port: " + sim.redisPort());
     System.out.println(
         "CRD: "

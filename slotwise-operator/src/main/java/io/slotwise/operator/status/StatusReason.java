@@ -13,6 +13,7 @@ public enum StatusReason {
   PAUSED("Paused"),
   RECONCILING("Reconciling"),
   ROLLING("Rolling"),
+  AWAITING_FAILOVER("AwaitingFailover"),
   ROLL_HALTED("RollHalted"),
   ROLL_UNSAFE("RollUnsafe"),
   IDLE("Idle"),

@@ -38,7 +38,7 @@ class RbacRulesTest {
   void aRecordedCallIsWrittenTheWayTheFileWritesIt() {
     assertThat(RbacRulesFile.line("", "pods", "delete")).isEqualTo("core pods delete");
     assertThat(RbacRulesFile.section(RbacRulesFile.WATCHED_NAMESPACES))
-        .contains(RbacRulesFile.line("slotwise.io", "redisclusters/status", "patch"));
+        .contains(RbacRulesFile.line("slotwise.io", "redisclusters/status", "update"));
     assertThat(RbacRulesFile.section(RbacRulesFile.LEADER_ELECTION))
         .contains(RbacRulesFile.line("coordination.k8s.io", "leases", "get"));
   }
@@ -96,7 +96,7 @@ class RbacRulesTest {
             l -> l.endsWith(" escalate") || l.endsWith(" bind") || l.endsWith(" impersonate"));
     assertThat(watched)
         .contains(
-            "core pods delete", "slotwise.io redisclusters/status patch", "core events create")
+            "core pods delete", "slotwise.io redisclusters/status update", "core events create")
         .doesNotContain(
             "core pods create",
             "slotwise.io redisclusters create",

@@ -6,27 +6,15 @@ import io.slotwise.api.v1alpha1.NodeStatus;
 import io.slotwise.api.v1alpha1.RedisCluster;
 import io.slotwise.api.v1alpha1.ShardStatus;
 import io.slotwise.engine.testing.ClientLoad;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** A RedisCluster applied to the simulated Kubernetes becomes a formed, served cluster. */
-class ClusterLifecycleIT {
-  @TempDir static Path dir;
-  static OperatorHarness k8s;
+class ClusterLifecycleIT extends EndToEndTest {
 
   @BeforeAll
   static void start() {
     k8s = OperatorHarness.start(dir);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (k8s != null) {
-      k8s.close();
-    }
   }
 
   @Test

@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.slotwise.api.v1alpha1.RedisCluster;
@@ -37,10 +39,18 @@ public final class OperatorHarness implements AutoCloseable {
   /** How long an end-to-end wait may take on a loaded 2-core machine. */
   public static final Duration LONG = Duration.ofMinutes(4);
 
+  /**
+   * The operator's client sends this User-Agent, so that its API calls are told apart from the pod
+   * simulator's and the tests' (which share the simulation's own client).
+   */
+  public static final String OPERATOR_USER_AGENT = "slotwise-operator-e2e";
+
   private final Path dir;
   private final Simulation sim;
   private final OperatorConfig config;
   private SlotwiseOperator operator;
+  private KubernetesClient operatorClient;
+  private SlotwiseOperator.LeaderElection leaderElection;
 
   private OperatorHarness(Path dir, Simulation sim, OperatorConfig config) {
     this.dir = dir;
@@ -55,28 +65,77 @@ public final class OperatorHarness implements AutoCloseable {
 
   /** As {@link #start(Path)}, moving at most {@code maxSlotsPerStep} slots per reconcile. */
   public static OperatorHarness start(Path dir, int maxSlotsPerStep) {
+    return startWithConfig(dir, c -> c.withMaxSlotsPerStep(maxSlotsPerStep));
+  }
+
+  /**
+   * As {@link #start(Path)}, with the operator's settings changed by {@code configure} (for example
+   * a short pod-ready timeout); the Redis port is the simulation's whatever it does.
+   */
+  public static OperatorHarness startWithConfig(
+      Path dir, java.util.function.UnaryOperator<OperatorConfig> configure) {
     // The committed CRD (deploy/crds) is created by the simulation itself.
     Simulation sim = Simulation.start(dir);
     OperatorConfig config =
-        OperatorConfig.defaults()
-            .withRedisPort(sim.redisPort())
-            .withPodReadyTimeout(Duration.ofSeconds(60))
-            .withMaxSlotsPerStep(maxSlotsPerStep)
-            .withRequeue(Duration.ofMillis(500));
+        configure
+            .apply(
+                OperatorConfig.defaults()
+                    .withPodReadyTimeout(Duration.ofSeconds(60))
+                    .withMaxSlotsPerStep(512)
+                    .withRequeue(Duration.ofMillis(500)))
+            .withRedisPort(sim.redisPort());
     OperatorHarness h = new OperatorHarness(dir, sim, config);
     h.startOperator();
     return h;
   }
 
   public void startOperator() {
-    operator = new SlotwiseOperator(sim.client(), config, null).start();
+    operatorClient = sim.kubernetes().newClient(OPERATOR_USER_AGENT);
+    operator = new SlotwiseOperator(operatorClient, config, leaderElection).start();
+  }
+
+  /** Starts the operator with leader election through the Lease {@code ns/name}. */
+  public void startOperatorWithLeaderElection(String ns, String name) {
+    leaderElection = new SlotwiseOperator.LeaderElection(name, ns, false);
+    startOperator();
   }
 
   public void stopOperator() {
     if (operator != null) {
-      operator.close();
-      operator = null;
+      try {
+        operator.close();
+      } finally {
+        operator = null;
+        operatorClient.close();
+        operatorClient = null;
+      }
     }
+  }
+
+  /** Every distinct API call the operator (any of its instances) has made so far. */
+  public java.util.Set<io.slotwise.operator.sim.ApiCall> operatorCalls() {
+    return sim.kubernetes().apiCalls().stream()
+        .filter(c -> c.userAgent().equals(OPERATOR_USER_AGENT))
+        .collect(java.util.stream.Collectors.toSet());
+  }
+
+  /** The operator's Prometheus scrape, as {@code /metrics} serves it. */
+  public String metrics() {
+    return operator.registry().scrape();
+  }
+
+  /** The value of a metric line that starts with {@code name} (0 when absent). */
+  public double metric(String name) {
+    return metrics()
+        .lines()
+        .filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
+  }
+
+  /** The Events of a namespace. */
+  public List<io.fabric8.kubernetes.api.model.Event> events(String ns) {
+    return client().v1().events().inNamespace(ns).list().getItems();
   }
 
   public KubernetesClient client() {
@@ -274,10 +333,35 @@ public final class OperatorHarness implements AutoCloseable {
     load.close();
   }
 
+  public int redisPort() {
+    return sim.redisPort();
+  }
+
+  /** The lines of {@code CLUSTER NODES} as the named pod's own redis-server answers. */
+  public List<String> clusterNodes(String ns, String name, String pod) {
+    Pod p = client().pods().inNamespace(ns).withName(pod).get();
+    assertThat(p).as("pod " + pod).isNotNull();
+    assertThat(p.getStatus().getPodIP()).as("IP of pod " + pod).isNotNull();
+    RedisClient c =
+        RedisClient.create(
+            RedisURI.builder()
+                .withHost(p.getStatus().getPodIP())
+                .withPort(sim.redisPort())
+                .withPassword(password(ns, name).toCharArray())
+                .withTimeout(Duration.ofSeconds(10))
+                .build());
+    try (StatefulRedisConnection<String, String> conn = c.connect()) {
+      return conn.sync().clusterNodes().lines().filter(l -> !l.isBlank()).toList();
+    } finally {
+      c.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
   @Override
   public void close() {
     try {
       stopOperator();
+      OperatorApiCalls.add(operatorCalls());
       sim.close();
       assertThat(Leftovers.under(dir)).as("processes left behind").isEmpty();
     } finally {

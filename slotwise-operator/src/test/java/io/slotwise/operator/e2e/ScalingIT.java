@@ -9,31 +9,19 @@ import io.slotwise.api.v1alpha1.RedisCluster;
 import io.slotwise.api.v1alpha1.ShardStatus;
 import io.slotwise.engine.testing.ClientLoad;
 import io.slotwise.operator.model.Labels;
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Changing {@code shards} and {@code replicasPerShard} of a running RedisCluster moves data and
  * nodes under a cluster client's load: no failed request, every acknowledged write read back.
  */
-class ScalingIT {
-  @TempDir static Path dir;
-  static OperatorHarness k8s;
+class ScalingIT extends EndToEndTest {
 
   @BeforeAll
   static void start() {
     k8s = OperatorHarness.start(dir);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (k8s != null) {
-      k8s.close();
-    }
   }
 
   @Test
@@ -62,6 +50,11 @@ class ScalingIT {
       await("pods of cart-3 gone").until(() -> k8s.pods(ns, "cart").size() == 6);
 
       k8s.verify(load, ns, "cart", false);
+      assertThat(k8s.metric("slotwise_slots_migrated_total")).isGreaterThanOrEqualTo(4096.0);
+      assertThat(k8s.metric("slotwise_keys_migrated_total")).isGreaterThan(0.0);
+      assertThat(k8s.metric("slotwise_reconcile_seconds_count")).isGreaterThan(0.0);
+      assertThat(k8s.events(ns).stream().map(e -> e.getReason()))
+          .contains("ShardCreated", "OperationStarted", "OperationFinished");
     }
   }
 

@@ -281,7 +281,7 @@ class SimulatedKubernetesTest {
   @Test
   void writesAKubeconfigOnlyItsOwnerCanRead(@TempDir Path dir) throws Exception {
     Path file = k8s.writeKubeconfig(dir.resolve("kubeconfig"));
-    assertThat(Files.readString(file)).contains("server: " + k8s.url());
+    assertThat(Files.readString(file)).contains("server: " + k8s.kubectlUrl());
     assertThat(Files.getPosixFilePermissions(file))
         .extracting(Object::toString)
         .containsExactlyInAnyOrder("OWNER_READ", "OWNER_WRITE");
