@@ -55,8 +55,7 @@ public final class ClusterHealing {
    * failed (or without address): nodes whose pods are gone for good.
    */
   public static Set<String> ghosts(ClusterView view) {
-    Set<String> live = new LinkedHashSet<>();
-    view.reachable().forEach(r -> live.add(r.id()));
+    Set<String> live = liveIds(view);
     Set<String> ghosts = new LinkedHashSet<>();
     for (String id : view.knownIds()) {
       if (live.contains(id)) {
@@ -75,8 +74,7 @@ public final class ClusterHealing {
 
   /** Whether some member knows a node that is neither a pod's node nor a settled ghost. */
   public static boolean unexplainedNodes(ClusterView view, List<NodeAddress> pods) {
-    Set<String> live = new LinkedHashSet<>();
-    view.reachable().forEach(r -> live.add(r.id()));
+    Set<String> live = liveIds(view);
     Set<String> ghosts = ghosts(view);
     return view.knownIds().stream().anyMatch(id -> !live.contains(id) && !ghosts.contains(id));
   }
@@ -87,8 +85,7 @@ public final class ClusterHealing {
    * cluster is on its way, not broken; names the primary, or empty when none waits.
    */
   public static java.util.Optional<String> awaitedFailover(ClusterView view) {
-    Set<String> live = new LinkedHashSet<>();
-    view.reachable().forEach(r -> live.add(r.id()));
+    Set<String> live = liveIds(view);
     for (String id : view.knownIds()) {
       if (live.contains(id)) {
         continue;
@@ -113,8 +110,7 @@ public final class ClusterHealing {
    * node timeouts. Names it, or empty.
    */
   public static java.util.Optional<String> fadingNode(ClusterView view) {
-    Set<String> live = new LinkedHashSet<>();
-    view.reachable().forEach(r -> live.add(r.id()));
+    Set<String> live = liveIds(view);
     Set<String> ghosts = ghosts(view);
     for (String id : view.knownIds()) {
       if (live.contains(id) || ghosts.contains(id)) {
@@ -127,5 +123,12 @@ public final class ClusterHealing {
       }
     }
     return java.util.Optional.empty();
+  }
+
+  /** The ids of the members that answer. */
+  private static Set<String> liveIds(ClusterView view) {
+    Set<String> live = new LinkedHashSet<>();
+    view.reachable().forEach(r -> live.add(r.id()));
+    return live;
   }
 }

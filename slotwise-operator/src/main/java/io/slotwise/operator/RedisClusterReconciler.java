@@ -829,17 +829,12 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
      */
     void leaveBeforeRestart(
         ClusterConnections.Session session, List<Pod> pods, ClusterView view, String podName) {
-      Pod pod =
-          pods.stream()
-              .filter(p -> p.getMetadata().getName().equals(podName))
-              .findFirst()
-              .orElse(null);
+      Pod pod = named(pods, podName).orElse(null);
       if (pod == null || pod.getStatus() == null || pod.getStatus().getPodIP() == null) {
         return;
       }
       NodeAddress address = provider.address(pod);
-      Optional<NodeReport> node =
-          view.reachable().stream().filter(r -> r.address().equals(address)).findFirst();
+      Optional<NodeReport> node = view.report(address).filter(NodeReport::reachable);
       Optional<NodeReport> seed =
           view.slotOwners().stream().filter(r -> !r.address().equals(address)).findFirst();
       if (node.isEmpty() || seed.isEmpty() || !node.get().self().replica()) {
@@ -853,13 +848,13 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
           .remove(seed.get().address(), node.get().id());
     }
 
+    Optional<Pod> named(List<Pod> pods, String name) {
+      return pods.stream().filter(p -> p.getMetadata().getName().equals(name)).findFirst();
+    }
+
     void failover(
         ClusterConnections.Session session, List<Pod> pods, RollPlanner.Action.Failover f) {
-      Pod replica =
-          pods.stream()
-              .filter(p -> p.getMetadata().getName().equals(f.replica()))
-              .findFirst()
-              .orElseThrow();
+      Pod replica = named(pods, f.replica()).orElseThrow();
       NodeAddress address = provider.address(replica);
       session.admin().node(address).failover(FailoverMode.DEFAULT);
       new Waiter(Duration.ofSeconds(30), Duration.ofMillis(100))
