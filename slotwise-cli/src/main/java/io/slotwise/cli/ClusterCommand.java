@@ -40,19 +40,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "cluster",
     mixinStandardHelpOptions = true,
-    description = "Manage any reachable Redis Cluster through the Redis protocol.",
-    subcommands = {
-      ClusterCommand.Create.class,
-      ClusterCommand.Check.class,
-      ClusterCommand.Info.class,
-      ClusterCommand.AddNode.class,
-      ClusterCommand.DelNode.class,
-      ClusterCommand.Fix.class,
-      ClusterCommand.Failover.class,
-      ReshardCommands.Rebalance.class,
-      ReshardCommands.Reshard.class,
-      ReshardCommands.Drain.class
-    })
+    description = "Manage any reachable Redis Cluster through the Redis protocol.")
 final class ClusterCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

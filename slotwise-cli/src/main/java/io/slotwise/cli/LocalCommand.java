@@ -23,15 +23,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "local",
     mixinStandardHelpOptions = true,
-    description = "Run a Redis Cluster of local redis-server processes.",
-    subcommands = {
-      LocalCommand.Up.class,
-      LocalCommand.Status.class,
-      LocalCommand.Scale.class,
-      LocalCommand.Down.class,
-      LocalCommand.ListClusters.class,
-      LocalCommand.Supervise.class
-    })
+    description = "Run a Redis Cluster of local redis-server processes.")
 final class LocalCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -13,8 +13,7 @@ import picocli.CommandLine.ScopeType;
     name = "slotwise",
     mixinStandardHelpOptions = true,
     version = "slotwise 0.1.0",
-    description = "Runs Redis Cluster and keeps it healthy.",
-    subcommands = {LocalCommand.class, ClusterCommand.class, OperatorCommand.class})
+    description = "Runs Redis Cluster and keeps it healthy.")
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -42,9 +41,20 @@ public final class Main implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  /** A command line wired with Slotwise's error handling: one line per error, no stack traces. */
+  /**
+   * A command line with every verb, wired with Slotwise's error handling: one line per error, no
+   * stack traces.
+   */
   public static CommandLine commandLine() {
-    CommandLine cl = new CommandLine(new Main());
+    return commandLine(new String[0]);
+  }
+
+  /**
+   * The command line for {@code args}: only the verbs they name are built (see {@link
+   * CommandTree}), with Slotwise's error handling.
+   */
+  public static CommandLine commandLine(String[] verbs) {
+    CommandLine cl = CommandTree.build(java.util.List.of(verbs));
     cl.setExecutionStrategy(
         parsed -> {
           debug = DEBUG_FROM_ENV || debugRequested(parsed);
@@ -114,10 +124,13 @@ public final class Main implements Runnable {
   public static void main(String[] args) {
     // Netty would otherwise set up Flight Recorder events for its buffers on the first connection,
     // a tenth of a second of a short command's start-up, for recordings nobody makes.
-    if (System.getProperty("io.netty.jfr.enabled") == null) {
-      System.setProperty("io.netty.jfr.enabled", "false");
+    // Lettuce likewise builds a Flight Recorder event per connection and command group.
+    for (String flag : new String[] {"io.netty.jfr.enabled", "io.lettuce.core.jfr"}) {
+      if (System.getProperty(flag) == null) {
+        System.setProperty(flag, "false");
+      }
     }
-    int code = commandLine().execute(args);
+    int code = commandLine(args).execute(args);
     System.exit(code);
   }
 }

@@ -20,7 +20,6 @@ import picocli.CommandLine.Option;
 @Command(
     name = "operator",
     mixinStandardHelpOptions = true,
-    subcommands = SimulateApplyCommand.class,
     description = {
       "Runs the Slotwise operator: reconciles RedisCluster resources in the current kubeconfig's"
           + " cluster (or in the pod's service account when run inside Kubernetes).",

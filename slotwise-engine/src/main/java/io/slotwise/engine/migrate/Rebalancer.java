@@ -316,7 +316,7 @@ public final class Rebalancer {
     times.time(
         PhaseTimes.Phase.MIGRATION,
         () -> new SlotMigrator(admin, options, listener).migrate(moves, primaries(view)));
-    awaitAgreement(seed);
+    awaitAgreement(view.reachable().stream().map(NodeReport::address).toList());
     return new Resumed(moves.size(), observe(seed));
   }
 
@@ -416,7 +416,7 @@ public final class Rebalancer {
         times.time(
             PhaseTimes.Phase.MIGRATION,
             () -> new SlotMigrator(admin, options, listener).migrate(moves, planned.primaries()));
-    awaitAgreement(planned.seed());
+    awaitAgreement(planned.addresses().values());
     return new Outcome(
         plan,
         result,
@@ -431,11 +431,18 @@ public final class Rebalancer {
     return view.primaries().stream().map(NodeReport::address).toList();
   }
 
-  private void awaitAgreement(NodeAddress seed) {
-    List<NodeAddress> live = observe(seed).reachable().stream().map(NodeReport::address).toList();
+  /**
+   * Waits until the nodes observed before the move that still answer agree on the slot map: their
+   * {@code CLUSTER NODES} only, not a second observation of the whole cluster.
+   */
+  private void awaitAgreement(java.util.Collection<NodeAddress> observed) {
     times.time(
         PhaseTimes.Phase.WAITS,
-        () -> new StepExecutor(admin, observer, waiter, log).awaitSlotAgreement(live));
+        () -> {
+          List<NodeAddress> live =
+              observer.membership(observed).reachable().stream().map(NodeReport::address).toList();
+          new StepExecutor(admin, observer, waiter, log).awaitSlotAgreement(live);
+        });
   }
 
   /** Moves described as slot ranges per (from, to) pair, for {@code --dry-run} output. */

@@ -80,12 +80,9 @@ public final class SlotStatsCollector {
   private void collect(NodeReport p, long[] keys, long[] bytes, boolean sampleMemory) {
     int[] slots = p.self().slots().toArray();
     try (SlotPipeline pipe = admin.pipeline(p.address())) {
-      List<Reply<Long>> counts = new ArrayList<>(slots.length);
-      for (int s : slots) {
-        counts.add(pipe.countKeysInSlot(s));
-      }
+      long[] counts = pipe.countKeysInSlots(slots);
       for (int i = 0; i < slots.length; i++) {
-        keys[slots[i]] = counts.get(i).get();
+        keys[slots[i]] = counts[i];
       }
       if (sampleMemory) {
         sample(pipe, slots, keys, bytes);

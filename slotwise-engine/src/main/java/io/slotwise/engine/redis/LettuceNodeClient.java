@@ -5,7 +5,7 @@ import io.lettuce.core.MigrateArgs;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /** {@link NodeClient} over Lettuce: a string connection for admin, a byte one for keys. */
@@ -25,7 +26,7 @@ final class LettuceNodeClient implements NodeClient {
   private final NodeAddress address;
   private final RedisAdmin admin;
   private final StatefulRedisConnection<String, String> connection;
-  private final RedisCommands<String, String> sync;
+  private final RedisAsyncCommands<String, String> async;
   private volatile StatefulRedisConnection<byte[], byte[]> bytes;
 
   LettuceNodeClient(
@@ -33,7 +34,7 @@ final class LettuceNodeClient implements NodeClient {
     this.address = address;
     this.admin = admin;
     this.connection = connection;
-    this.sync = connection.sync();
+    this.async = connection.async();
   }
 
   @Override
@@ -43,6 +44,25 @@ final class LettuceNodeClient implements NodeClient {
 
   boolean isOpen() {
     return connection.isOpen();
+  }
+
+  /**
+   * Sends one command and waits for its reply. Commands go through Lettuce's asynchronous API only:
+   * its synchronous facade is a generated proxy of a thousand methods, a tenth of a second of a
+   * short command's start-up (see {@link LeanRedisClient}).
+   */
+  private <T> T call(String what, Function<RedisAsyncCommands<String, String>, RedisFuture<T>> c) {
+    return run(what, () -> awaitReply(c.apply(async)));
+  }
+
+  private static <T> T awaitReply(RedisFuture<T> reply) {
+    return LettuceFutures.awaitOrCancel(
+        reply, RedisAdmin.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private static <T> T awaitBytes(RedisFuture<T> reply) {
+    return LettuceFutures.awaitOrCancel(
+        reply, RedisAdmin.MIGRATION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private <T> T run(String what, Supplier<T> call) {
@@ -55,28 +75,28 @@ final class LettuceNodeClient implements NodeClient {
 
   @Override
   public String ping() {
-    return run("PING", sync::ping);
+    return call("PING", c -> c.ping());
   }
 
   @Override
   public String clusterNodes() {
-    return run("CLUSTER NODES", sync::clusterNodes);
+    return call("CLUSTER NODES", c -> c.clusterNodes());
   }
 
   @Override
   public Map<String, String> clusterInfo() {
-    return parseInfo(run("CLUSTER INFO", sync::clusterInfo));
+    return parseInfo(call("CLUSTER INFO", c -> c.clusterInfo()));
   }
 
   @Override
   public String myId() {
-    return run("CLUSTER MYID", sync::clusterMyId);
+    return call("CLUSTER MYID", c -> c.clusterMyId());
   }
 
   /** {@code INFO section} parsed into key/value pairs. */
   @Override
   public Map<String, String> info(String section) {
-    return parseInfo(run("INFO " + section, () -> sync.info(section)));
+    return parseInfo(call("INFO " + section, c -> c.info(section)));
   }
 
   /**
@@ -85,7 +105,7 @@ final class LettuceNodeClient implements NodeClient {
    */
   @Override
   public List<Long> applicationClientIdleSeconds() {
-    String list = run("CLIENT LIST", sync::clientList);
+    String list = call("CLIENT LIST", c -> c.clientList());
     List<Long> out = new ArrayList<>();
     for (String line : list.split("\n")) {
       Map<String, String> f = new LinkedHashMap<>();
@@ -109,13 +129,12 @@ final class LettuceNodeClient implements NodeClient {
 
   @Override
   public long dbsize() {
-    return run("DBSIZE", sync::dbsize);
+    return call("DBSIZE", c -> c.dbsize());
   }
 
   /** All five commands written at once: one round trip instead of five. */
   @Override
   public Snapshot snapshot() {
-    var async = connection.async();
     RedisFuture<String> nodes = async.clusterNodes();
     RedisFuture<String> info = async.clusterInfo();
     RedisFuture<String> replication = async.info("replication");
@@ -139,27 +158,27 @@ final class LettuceNodeClient implements NodeClient {
 
   @Override
   public Map<String, String> configGet(String parameter) {
-    return run("CONFIG GET " + parameter, () -> sync.configGet(parameter));
+    return call("CONFIG GET " + parameter, c -> c.configGet(parameter));
   }
 
   @Override
   public void configSet(String parameter, String value) {
-    run("CONFIG SET " + parameter, () -> sync.configSet(parameter, value));
+    call("CONFIG SET " + parameter, c -> c.configSet(parameter, value));
   }
 
   /** {@code CLUSTER MEET}; a bus port of 0 means the default, port + 10000. */
   @Override
   public void meet(NodeAddress other, int busPort) {
     if (busPort == 0 || busPort == other.port() + 10000) {
-      run("CLUSTER MEET " + other, () -> sync.clusterMeet(other.host(), other.port()));
+      call("CLUSTER MEET " + other, c -> c.clusterMeet(other.host(), other.port()));
       return;
     }
     StringCodec codec = StringCodec.UTF8;
     CommandArgs<String, String> args =
         new CommandArgs<>(codec).add("MEET").add(other.host()).add(other.port()).add(busPort);
-    run(
+    call(
         "CLUSTER MEET " + other,
-        () -> sync.dispatch(CommandType.CLUSTER, new StatusOutput<>(codec), args));
+        c -> c.dispatch(CommandType.CLUSTER, new StatusOutput<>(codec), args));
   }
 
   @SuppressWarnings("unchecked")
@@ -169,87 +188,85 @@ final class LettuceNodeClient implements NodeClient {
     for (int[] r : slots.ranges()) {
       ranges.add(Range.create(r[0], r[1]));
     }
-    run(
+    call(
         "CLUSTER ADDSLOTSRANGE " + slots,
-        () -> sync.clusterAddSlotsRange(ranges.toArray(new Range[0])));
+        c -> c.clusterAddSlotsRange(ranges.toArray(new Range[0])));
   }
 
   @Override
   public void delSlots(SlotSet slots) {
-    run("CLUSTER DELSLOTS " + slots, () -> sync.clusterDelSlots(slots.toArray()));
+    call("CLUSTER DELSLOTS " + slots, c -> c.clusterDelSlots(slots.toArray()));
   }
 
   @Override
   public void replicate(String primaryId) {
-    run("CLUSTER REPLICATE", () -> sync.clusterReplicate(primaryId));
+    call("CLUSTER REPLICATE", c -> c.clusterReplicate(primaryId));
   }
 
   @Override
   public void forget(String nodeId) {
-    run("CLUSTER FORGET " + nodeId, () -> sync.clusterForget(nodeId));
+    call("CLUSTER FORGET " + nodeId, c -> c.clusterForget(nodeId));
   }
 
   @Override
   public void setConfigEpoch(long epoch) {
-    run("CLUSTER SET-CONFIG-EPOCH", () -> sync.clusterSetConfigEpoch(epoch));
+    call("CLUSTER SET-CONFIG-EPOCH", c -> c.clusterSetConfigEpoch(epoch));
   }
 
   @Override
   public String bumpEpoch() {
-    return run("CLUSTER BUMPEPOCH", sync::clusterBumpepoch);
+    return call("CLUSTER BUMPEPOCH", c -> c.clusterBumpepoch());
   }
 
   @Override
   public void setSlotImporting(int slot, String sourceId) {
-    run(
-        "CLUSTER SETSLOT " + slot + " IMPORTING",
-        () -> sync.clusterSetSlotImporting(slot, sourceId));
+    call("CLUSTER SETSLOT " + slot + " IMPORTING", c -> c.clusterSetSlotImporting(slot, sourceId));
   }
 
   @Override
   public void setSlotMigrating(int slot, String targetId) {
-    run(
-        "CLUSTER SETSLOT " + slot + " MIGRATING",
-        () -> sync.clusterSetSlotMigrating(slot, targetId));
+    call("CLUSTER SETSLOT " + slot + " MIGRATING", c -> c.clusterSetSlotMigrating(slot, targetId));
   }
 
   @Override
   public void setSlotNode(int slot, String ownerId) {
-    run("CLUSTER SETSLOT " + slot + " NODE", () -> sync.clusterSetSlotNode(slot, ownerId));
+    call("CLUSTER SETSLOT " + slot + " NODE", c -> c.clusterSetSlotNode(slot, ownerId));
   }
 
   @Override
   public void setSlotStable(int slot) {
-    run("CLUSTER SETSLOT " + slot + " STABLE", () -> sync.clusterSetSlotStable(slot));
+    call("CLUSTER SETSLOT " + slot + " STABLE", c -> c.clusterSetSlotStable(slot));
   }
 
   @Override
   public long countKeysInSlot(int slot) {
-    return run("CLUSTER COUNTKEYSINSLOT", () -> sync.clusterCountKeysInSlot(slot));
+    return call("CLUSTER COUNTKEYSINSLOT", c -> c.clusterCountKeysInSlot(slot));
   }
 
   /** Keys of a slot as raw bytes, so binary key names survive a migration. */
   @Override
   public synchronized List<byte[]> keysInSlot(int slot, int count) {
-    return run("CLUSTER GETKEYSINSLOT", () -> bytes().sync().clusterGetKeysInSlot(slot, count));
+    return run(
+        "CLUSTER GETKEYSINSLOT",
+        () -> awaitBytes(bytes().async().clusterGetKeysInSlot(slot, count)));
   }
 
   /** {@code CLUSTER FAILOVER [FORCE|TAKEOVER]}, sent to a replica. */
   @Override
   public void failover(FailoverMode mode) {
-    run(
+    call(
         "CLUSTER FAILOVER",
-        () ->
+        c ->
             switch (mode) {
-              case DEFAULT -> sync.clusterFailover(false);
-              case FORCE -> sync.clusterFailover(true);
-              case TAKEOVER -> sync.clusterFailover(false, true);
+              case DEFAULT -> c.clusterFailover(false);
+              case FORCE -> c.clusterFailover(true);
+              case TAKEOVER -> c.clusterFailover(false, true);
             });
   }
 
   @Override
   public void reset(boolean hard) {
-    run("CLUSTER RESET", () -> sync.clusterReset(hard));
+    call("CLUSTER RESET", c -> c.clusterReset(hard));
   }
 
   /**
@@ -267,7 +284,9 @@ final class LettuceNodeClient implements NodeClient {
     admin.credentials().addTo(args);
     return run(
         "MIGRATE to " + target,
-        () -> bytes().sync().migrate(target.host(), target.port(), 0, timeoutMillis, args));
+        () ->
+            awaitBytes(
+                bytes().async().migrate(target.host(), target.port(), 0, timeoutMillis, args)));
   }
 
   /**
@@ -277,7 +296,7 @@ final class LettuceNodeClient implements NodeClient {
   @Override
   public synchronized boolean existsHere(byte[] key) {
     try {
-      return bytes().sync().exists(key) > 0;
+      return awaitBytes(bytes().async().exists(key)) > 0;
     } catch (RuntimeException e) {
       return false;
     }
@@ -292,9 +311,9 @@ final class LettuceNodeClient implements NodeClient {
     return run(
         "EXISTS",
         () -> {
-          var c = bytes().sync();
-          c.asking();
-          return c.exists(key) > 0;
+          var c = bytes().async();
+          awaitBytes(c.asking());
+          return awaitBytes(c.exists(key)) > 0;
         });
   }
 
@@ -309,25 +328,25 @@ final class LettuceNodeClient implements NodeClient {
     run(
         "RENAME",
         () -> {
-          var c = bytes().sync();
-          c.asking();
-          byte[] dump = c.dump(key);
+          var c = bytes().async();
+          awaitBytes(c.asking());
+          byte[] dump = awaitBytes(c.dump(key));
           if (dump == null) {
             return null;
           }
-          c.asking();
-          long ttl = c.pttl(key);
-          c.asking();
-          c.restore(newKey, Math.max(0, ttl), dump);
-          c.asking();
-          c.del(key);
+          awaitBytes(c.asking());
+          long ttl = awaitBytes(c.pttl(key));
+          awaitBytes(c.asking());
+          awaitBytes(c.restore(newKey, Math.max(0, ttl), dump));
+          awaitBytes(c.asking());
+          awaitBytes(c.del(key));
           return null;
         });
   }
 
   @Override
   public synchronized byte[] dump(byte[] key) {
-    return run("DUMP", () -> bytes().sync().dump(key));
+    return run("DUMP", () -> awaitBytes(bytes().async().dump(key)));
   }
 
   @Override
@@ -335,9 +354,9 @@ final class LettuceNodeClient implements NodeClient {
     return run(
         "DUMP",
         () -> {
-          var c = bytes().sync();
-          c.asking();
-          return c.dump(key);
+          var c = bytes().async();
+          awaitBytes(c.asking());
+          return awaitBytes(c.dump(key));
         });
   }
 
@@ -345,7 +364,7 @@ final class LettuceNodeClient implements NodeClient {
   @Override
   public void shutdownNoSave() {
     try {
-      sync.shutdown(false);
+      async.shutdown(false);
     } catch (RuntimeException ignored) {
       // The server closes the connection as it exits.
     }

@@ -52,7 +52,7 @@ public final class RedisAdmin implements NodeDirectory, AutoCloseable {
     this.credentials = credentials;
     this.threads = threads;
     this.ownsThreads = ownsThreads;
-    this.client = RedisClient.create(threads.resources());
+    this.client = new LeanRedisClient(threads.resources());
     this.client.setOptions(
         ClientOptions.builder()
             .autoReconnect(false)
@@ -60,7 +60,7 @@ public final class RedisAdmin implements NodeDirectory, AutoCloseable {
             .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).build())
             .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
             .build());
-    this.migrationClient = RedisClient.create(threads.resources());
+    this.migrationClient = new LeanRedisClient(threads.resources());
     this.migrationClient.setOptions(
         ClientOptions.builder()
             .autoReconnect(false)
