@@ -746,17 +746,24 @@ public final class SlotMigrator {
       Pair pair, List<Integer> slots, SlotPipeline src, SlotPipeline dst, MigrateBudget budget) {
     List<Integer> pending = slots;
     while (!pending.isEmpty()) {
-      List<List<byte[]>> keysBySlot =
-          SlotPipeline.each(pending, s -> src.keysInSlot(s, options.keysPerScan()));
       long cut = budget.bytes();
-      List<Reply<List<Object>>> cuts = new ArrayList<>();
-      for (List<byte[]> ks : keysBySlot) {
-        cuts.add(ks.isEmpty() ? null : src.batchCuts(ks, cut, options.maxKeysPerBatch()));
+      List<Reply<SlotPipeline.Scan>> scans = new ArrayList<>();
+      for (int s : pending) {
+        scans.add(src.scan(s, options.keysPerScan(), cut, options.maxKeysPerBatch()));
       }
+      List<List<byte[]>> keysBySlot = new ArrayList<>();
       List<Batch> batches = new ArrayList<>();
       for (int i = 0; i < pending.size(); i++) {
-        if (cuts.get(i) != null) {
-          batches.addAll(batches(pending.get(i), keysBySlot.get(i), cuts.get(i), src, cut));
+        SlotPipeline.Scan scan =
+            src.scanned(
+                scans.get(i),
+                pending.get(i),
+                options.keysPerScan(),
+                cut,
+                options.maxKeysPerBatch());
+        keysBySlot.add(scan.keys());
+        if (!scan.keys().isEmpty()) {
+          batches.addAll(batches(pending.get(i), scan.keys(), scan.cuts(), src, cut));
         }
       }
       Set<Integer> again = new java.util.TreeSet<>();
@@ -780,9 +787,9 @@ public final class SlotMigrator {
         }
       }
       if (again.isEmpty()) {
-        List<Long> counts = SlotPipeline.each(slots, s -> src.countKeysInSlot(s));
+        long[] counts = src.countKeysInSlots(slots.stream().mapToInt(Integer::intValue).toArray());
         for (int i = 0; i < slots.size(); i++) {
-          if (counts.get(i) > 0) {
+          if (counts[i] > 0) {
             again.add(slots.get(i));
           }
         }

@@ -189,12 +189,14 @@ public final class RebalancePlanner {
         Comparator.comparingLong((String id) -> -deficit.get(id)).thenComparing(id -> id));
     List<String> giverIds = new ArrayList<>(excess.keySet());
     giverIds.sort(Comparator.comparingLong((String id) -> -excess.get(id)).thenComparing(id -> id));
+    // Given slots leave their givers' lists at the end, in one pass each (not one search each).
+    Map<String, Set<Integer>> given = new LinkedHashMap<>();
     for (String r : receivers) {
       for (String g : giverIds) {
         while (deficit.get(r) > 0 && excess.get(g) > 0) {
           int s = giveQueue.get(g).poll();
           moves.add(new PlannedMove(s, g, r));
-          owned.get(g).remove((Integer) s);
+          given.computeIfAbsent(g, k -> new java.util.HashSet<>()).add(s);
           owned.get(r).add(s);
           excess.merge(g, -1L, Long::sum);
           deficit.merge(r, -1L, Long::sum);
@@ -203,6 +205,7 @@ public final class RebalancePlanner {
         }
       }
     }
+    given.forEach((g, slots) -> owned.get(g).removeIf(slots::contains));
   }
 
   private static void emptyZeroWeight(

@@ -54,6 +54,37 @@ public interface SlotPipeline extends AutoCloseable {
    */
   Reply<List<Object>> batchCuts(List<byte[]> keys, long budget, int cap);
 
+  /**
+   * Up to {@code count} keys of a slot and their MIGRATE batches (see {@link #batchCuts}); {@code
+   * cuts} fails with TRYAGAIN when a key vanished between the two.
+   */
+  record Scan(List<byte[]> keys, Reply<List<Object>> cuts) {}
+
+  /**
+   * {@link #keysInSlot} and {@link #batchCuts} of one slot. Here two commands, waited for at once;
+   * a node that runs scripts answers both in one script call (see {@code LettuceSlotPipeline}), and
+   * a null scan means it refused the script: use {@link #scanned}.
+   */
+  default Reply<Scan> scan(int slot, int count, long budget, int cap) {
+    return Reply.done(address(), "scan of slot " + slot, scanSeparately(slot, count, budget, cap));
+  }
+
+  /** The scan a {@link #scan} call answered, asking with two commands when it was refused. */
+  default Scan scanned(Reply<Scan> reply, int slot, int count, long budget, int cap) {
+    Scan s = reply.get();
+    return s != null ? s : scanSeparately(slot, count, budget, cap);
+  }
+
+  /** {@link #scan} as two commands: {@code GETKEYSINSLOT}, then the cuts of the keys it named. */
+  default Scan scanSeparately(int slot, int count, long budget, int cap) {
+    List<byte[]> keys = keysInSlot(slot, count).get();
+    return new Scan(
+        keys,
+        keys.isEmpty()
+            ? Reply.done(address(), "EVAL batch cuts", List.of())
+            : batchCuts(keys, budget, cap));
+  }
+
   /** {@code MIGRATE host port "" 0 timeout [REPLACE] [AUTH ...] KEYS ...}, all keys of one slot. */
   Reply<String> migrate(NodeAddress target, List<byte[]> keys, boolean replace, long timeoutMillis);
 

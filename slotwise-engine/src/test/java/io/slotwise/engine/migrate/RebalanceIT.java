@@ -307,6 +307,63 @@ class RebalanceIT {
     }
   }
 
+  /**
+   * The migrator scans a slot with one script call; a user who may not run scripts gets the same
+   * migration from plain commands.
+   */
+  @Test
+  void aUserWithoutScriptingMovesEveryKeyWithPlainCommands() {
+    cluster = TestClusters.start(home, 3, 0);
+    try (ClusterData data = new ClusterData(seed())) {
+      data.write("k", 5_000, 16);
+      for (NodeAddress a : cluster.addresses()) {
+        try (var c =
+            io.lettuce.core.RedisClient.create(io.lettuce.core.RedisURI.create(a.host(), a.port()))
+                .connect()) {
+          c.sync()
+              .aclSetuser(
+                  "mover",
+                  io.lettuce.core.AclSetuserArgs.Builder.on()
+                      .addPassword("mover-secret")
+                      .allKeys()
+                      .allCommands()
+                      .removeCategory(io.lettuce.core.AclCategory.SCRIPTING));
+        }
+      }
+      ClusterView view = cluster.observe();
+      NodeReport owner = view.slotOwners().get(0);
+      NodeReport other = view.slotOwners().get(1);
+      List<SlotMove> moves = new java.util.ArrayList<>();
+      for (int slot : owner.self().slots().first(200).toArray()) {
+        moves.add(new SlotMove(slot, owner.id(), owner.address(), other.id(), other.address()));
+      }
+      long keysBefore = 0;
+      for (SlotMove m : moves) {
+        keysBefore += cluster.admin().node(owner.address()).countKeysInSlot(m.slot());
+      }
+      SlotMigrator.Result r;
+      try (io.slotwise.engine.redis.RedisAdmin mover =
+          new io.slotwise.engine.redis.RedisAdmin(
+              io.slotwise.engine.redis.Credentials.of("mover", "mover-secret"))) {
+        r =
+            new SlotMigrator(mover, SlotMigrator.Options.defaults(), listener)
+                .migrate(moves, cluster.addresses());
+      }
+      assertThat(keysBefore).isGreaterThan(0);
+      assertThat(r.keys()).isEqualTo(keysBefore);
+      assertThat(cluster.observe().openSlots()).isEmpty();
+      assertThat(cluster.observer().report(other.address()).self().slots().first(1).toArray())
+          .isNotEmpty();
+      for (int i = 0; i < 5_000; i++) {
+        assertThat(data.connection().sync().get(ClusterData.key("k", i)))
+            .isEqualTo(ClusterData.value("k", i, 16));
+      }
+      assertThat(cluster.admin().node(owner.address()).info("errorstats"))
+          .as("the scripts were refused")
+          .containsKey("errorstat_NOPERM");
+    }
+  }
+
   @Test
   void largeKeyMovesWithoutLeavingItsSlotOpen() {
     cluster = TestClusters.start(home, 3, 0);
