@@ -25,7 +25,8 @@ final class CommandTree {
               LocalCommand.Scale.class,
               LocalCommand.Down.class,
               LocalCommand.ListClusters.class,
-              LocalCommand.Supervise.class),
+              LocalCommand.Supervise.class,
+              TrainCommand.class),
           ClusterCommand.class,
           List.of(
               ClusterCommand.Create.class,

@@ -288,6 +288,11 @@ public final class LocalCluster implements AutoCloseable {
     NodeProcesses.deleteTree(dir);
   }
 
+  /** Deletes a folder and everything in it, e.g. the home of a throwaway cluster. */
+  public static void deleteFolder(Path dir) {
+    NodeProcesses.deleteTree(dir);
+  }
+
   /** The node whose data lives at this address, if it is one of ours. */
   public Optional<RedisProcess> node(NodeAddress address) {
     return nodes().stream().filter(n -> n.address().equals(address)).findFirst();
