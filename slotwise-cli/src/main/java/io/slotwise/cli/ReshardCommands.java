@@ -57,10 +57,10 @@ final class ReshardCommands {
         description = "Source-target pairs moving at once (default: ${DEFAULT-VALUE}).")
     int parallel;
 
-    @Option(names = "--pairs-per-source", defaultValue = "3", hidden = true)
+    @Option(names = "--pairs-per-source", defaultValue = "2", hidden = true)
     int pairsPerSource;
 
-    @Option(names = "--pairs-per-target", defaultValue = "3", hidden = true)
+    @Option(names = "--pairs-per-target", defaultValue = "2", hidden = true)
     int pairsPerTarget;
 
     SlotMigrator.Options options() {
