@@ -68,6 +68,74 @@ final class LettuceSlotPipeline implements SlotPipeline {
     return reply("CLUSTER SETSLOT " + slot + " STABLE", async.clusterSetSlotStable(slot));
   }
 
+  private static final String SETSLOTS_SCRIPT =
+      "local state, node, out = ARGV[1], ARGV[2], {} "
+          + "for i = 3, #ARGV do "
+          + "  local r "
+          + "  if node == '' then r = redis.pcall('CLUSTER', 'SETSLOT', ARGV[i], state) "
+          + "  else r = redis.pcall('CLUSTER', 'SETSLOT', ARGV[i], state, node) end "
+          + "  if type(r) == 'table' and r.err then out[#out + 1] = '-' .. r.err "
+          + "  else out[#out + 1] = '+OK' end "
+          + "end "
+          + "return out";
+
+  /** Whether this node runs our scripts; asked once, on first need. */
+  private Boolean runsScripts;
+
+  private boolean runsScripts() {
+    if (runsScripts == null) {
+      Reply<Object> probe =
+          reply(
+              "EVAL",
+              async.<Object>eval(
+                  "return 1", io.lettuce.core.ScriptOutputType.INTEGER, new byte[0][]));
+      runsScripts = probe.failure() == null;
+    }
+    return runsScripts;
+  }
+
+  /**
+   * A group's SETSLOTs in one script call, each slot's reply as if sent alone: on a node whose
+   * SETSLOT returns at once (Redis; not Valkey 8, which holds each until its replicas have it, so
+   * its callers pass {@code oneByOne}), tens of thousands of commands of a large move become a few
+   * hundred. Each SETSLOT runs in order on the node, as it would pipelined.
+   */
+  @Override
+  public List<Reply<String>> setSlots(
+      List<Integer> slots, String state, String nodeId, boolean oneByOne) {
+    if (oneByOne || slots.size() < 2 || !runsScripts()) {
+      return SlotPipeline.super.setSlots(slots, state, nodeId, oneByOne);
+    }
+    byte[][] args = new byte[slots.size() + 2][];
+    args[0] = state.getBytes();
+    args[1] = (nodeId == null ? "" : nodeId).getBytes();
+    for (int i = 0; i < slots.size(); i++) {
+      args[i + 2] = Integer.toString(slots.get(i)).getBytes();
+    }
+    java.util.concurrent.CompletableFuture<List<Object>> all =
+        async
+            .<List<Object>>eval(
+                SETSLOTS_SCRIPT, io.lettuce.core.ScriptOutputType.MULTI, new byte[0][], args)
+            .toCompletableFuture();
+    dirty = true;
+    List<Reply<String>> out = new java.util.ArrayList<>(slots.size());
+    for (int i = 0; i < slots.size(); i++) {
+      int at = i;
+      java.util.concurrent.CompletableFuture<String> one =
+          all.thenApply(
+              replies -> {
+                String r = new String((byte[]) replies.get(at));
+                if (r.startsWith("-")) {
+                  throw new io.lettuce.core.RedisCommandExecutionException(r.substring(1));
+                }
+                return r.substring(1);
+              });
+      out.add(
+          new Reply<>(address, "CLUSTER SETSLOT " + slots.get(i) + " " + state, one, this::flush));
+    }
+    return out;
+  }
+
   @Override
   public Reply<List<byte[]>> keysInSlot(int slot, int count) {
     return reply("CLUSTER GETKEYSINSLOT " + slot, async.clusterGetKeysInSlot(slot, count));

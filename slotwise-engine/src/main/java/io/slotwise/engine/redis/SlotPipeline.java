@@ -25,6 +25,28 @@ public interface SlotPipeline extends AutoCloseable {
 
   Reply<String> setSlotStable(int slot);
 
+  /**
+   * {@code CLUSTER SETSLOT slot state [node]} for each slot, one reply per slot in order; {@code
+   * state} is IMPORTING, MIGRATING, NODE or STABLE, {@code nodeId} null for STABLE. Here one
+   * command per slot, pipelined; a node that runs scripts takes them in one script call (see {@code
+   * LettuceSlotPipeline}) unless {@code oneByOne}.
+   */
+  default List<Reply<String>> setSlots(
+      List<Integer> slots, String state, String nodeId, boolean oneByOne) {
+    List<Reply<String>> out = new ArrayList<>(slots.size());
+    for (int s : slots) {
+      out.add(
+          switch (state) {
+            case "IMPORTING" -> setSlotImporting(s, nodeId);
+            case "MIGRATING" -> setSlotMigrating(s, nodeId);
+            case "NODE" -> setSlotNode(s, nodeId);
+            case "STABLE" -> setSlotStable(s);
+            default -> throw new IllegalArgumentException("no SETSLOT state " + state);
+          });
+    }
+    return out;
+  }
+
   Reply<List<byte[]>> keysInSlot(int slot, int count);
 
   Reply<Long> countKeysInSlot(int slot);
