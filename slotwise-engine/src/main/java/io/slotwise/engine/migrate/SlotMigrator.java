@@ -465,8 +465,15 @@ public final class SlotMigrator {
         // IMPORTING is refused only to the owner: a crash struck after the target took it.
         owned.add(group.get(i));
       } else {
-        // Slots of the group opened on the target before this one close again.
-        closeImporting(toDrain, dst);
+        // Slots of the group opened on the target close again, after this one too: every reply
+        // has arrived.
+        List<Integer> opened = new ArrayList<>();
+        for (int j = 0; j < group.size(); j++) {
+          if (importing.get(j).failure() == null) {
+            opened.add(group.get(j));
+          }
+        }
+        closeImporting(opened, dst);
         throw new MigrationException(
             "cannot open slot " + group.get(i) + " on " + pair.target() + ": " + err.getMessage(),
             err);

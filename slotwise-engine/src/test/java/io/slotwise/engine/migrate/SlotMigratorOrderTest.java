@@ -271,6 +271,19 @@ class SlotMigratorOrderTest {
   }
 
   @Test
+  void aGroupThatCannotBeOpenedOnTheTargetIsClosedAgainAfterTheRefusedSlotToo() {
+    cluster.failOn(b.address() + " SETSLOT 1 IMPORTING aaaa", RedisErrorKind.UNKNOWN);
+    assertThatThrownBy(
+            () ->
+                migrator(new SlotMigrator.Options(3, 100, 1 << 20, 100, 1, 1, 1))
+                    .migrate(moves(0, 1, 2), primaries()))
+        .isInstanceOf(MigrationException.class)
+        .hasMessageContaining("cannot open slot 1");
+    assertThat(b.importing).isEmpty();
+    assertThat(cluster.log()).noneMatch(l -> l.contains("MIGRATING"));
+  }
+
+  @Test
   void aFailedMoveThatMovedNoKeyClosesTheTargetFirstThenTheSource() {
     cluster.failOn(a.address() + " MIGRATE " + b.address() + " k0-0 k0-1 k0-2", RedisErrorKind.OOM);
     assertThatThrownBy(() -> migrator(options()).migrate(moves(0), primaries()))
