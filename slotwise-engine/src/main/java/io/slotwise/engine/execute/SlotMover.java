@@ -124,6 +124,13 @@ public final class SlotMover {
     }
   }
 
+  /**
+   * How many times in all {@code SETSLOT NODE} is issued to a node that answers {@code NOREPLICAS}:
+   * Valkey 8 holds the command until the node's replicas have it and, when they do not within 2 s,
+   * refuses it having applied nothing. About 20 s of waiting for replicas.
+   */
+  static final int SETSLOT_ATTEMPTS = 10;
+
   /** Assigns the slot to the target everywhere: target first, then source, then the others. */
   public void finish(
       int slot,
@@ -131,19 +138,33 @@ public final class SlotMover {
       NodeClient dst,
       NodeClient src,
       Collection<NodeAddress> otherPrimaries) {
-    dst.setSlotNode(slot, targetId);
+    setSlotNode(dst, slot, targetId);
     if (src != null) {
-      src.setSlotNode(slot, targetId);
+      setSlotNode(src, slot, targetId);
     }
     for (NodeAddress a : otherPrimaries) {
       if (a.equals(dst.address()) || (src != null && a.equals(src.address()))) {
         continue;
       }
       try {
-        admin.node(a).setSlotNode(slot, targetId);
+        setSlotNode(admin.node(a), slot, targetId);
       } catch (RedisAdminException e) {
         // Gossip carries the new owner to a node we could not tell directly.
         warnings.accept("could not tell " + a + " about slot " + slot + ": " + e.getMessage());
+      }
+    }
+  }
+
+  /** {@code SETSLOT NODE}, issued again while the node answers {@code NOREPLICAS}. */
+  private static void setSlotNode(NodeClient node, int slot, String ownerId) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        node.setSlotNode(slot, ownerId);
+        return;
+      } catch (RedisAdminException e) {
+        if (!e.is(RedisErrorKind.NOREPLICAS) || attempt >= SETSLOT_ATTEMPTS) {
+          throw e;
+        }
       }
     }
   }

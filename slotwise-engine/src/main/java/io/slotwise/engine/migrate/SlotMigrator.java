@@ -16,11 +16,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.IntFunction;
+import java.util.function.BiFunction;
 
 /**
  * Moves slots between primaries with the standard protocol, built for speed and safety.
@@ -47,6 +48,11 @@ import java.util.function.IntFunction;
  *       primary. The next group drains meanwhile; a group waits for its hand-over at most {@link
  *       #HAND_OVER_WAIT_AFTER_MILLIS} before the pair stops to wait for the replicas.
  * </ol>
+ *
+ * <p>A node that holds each {@code SETSLOT} until its replicas have it (Valkey 8) gets a group's
+ * SETSLOTs spread over several connections, so that their waits overlap ({@link SetSlotLanes}); a
+ * step of a group is sent only once the step before it has been answered for every slot of the
+ * group, on whichever connection it went.
  *
  * <p>Slots are open (clients meet ASK, and TRYAGAIN for multi-key commands) from their group's
  * opening until its hand-over: about the time the group's keys take to move.
@@ -317,16 +323,70 @@ public final class SlotMigrator {
     }
   }
 
+  /** How many SETSLOT lanes each node gets (see {@link SetSlotLanes}), asked once per node. */
+  private final Map<NodeAddress, Integer> laneCounts = new ConcurrentHashMap<>();
+
+  private int laneCount(NodeAddress node) {
+    return laneCounts.computeIfAbsent(
+        node,
+        a -> {
+          try {
+            return SetSlotLanes.holdsSetSlot(admin.node(a).info("server"))
+                ? SetSlotLanes.LANES_WHEN_HELD
+                : 1;
+          } catch (RuntimeException e) {
+            // Its pipeline's commands will say what is wrong; one lane is the plain way.
+            return 1;
+          }
+        });
+  }
+
+  /** The SETSLOT lanes to a node: its pipeline {@code own} alone, or dedicated ones. */
+  private SetSlotLanes lanes(NodeAddress node, SlotPipeline own) {
+    int n = laneCount(node);
+    return n == 1 ? SetSlotLanes.single(admin, own) : SetSlotLanes.dedicated(admin, node, n);
+  }
+
+  /** The pipelines and SETSLOT lanes a pair holds while it runs. */
+  private static final class Lanes implements AutoCloseable {
+    SetSlotLanes src;
+    SetSlotLanes dst;
+    final Map<NodeAddress, SetSlotLanes> others = new LinkedHashMap<>();
+    final List<SlotPipeline> pipelines = new ArrayList<>();
+
+    @Override
+    public void close() {
+      for (SetSlotLanes l : others.values()) {
+        l.close();
+      }
+      if (src != null) {
+        src.close();
+      }
+      if (dst != null) {
+        dst.close();
+      }
+      pipelines.forEach(SlotPipeline::close);
+    }
+  }
+
   private void movePair(Pair pair, List<Integer> slots, Collection<NodeAddress> primaries) {
-    Map<NodeAddress, SlotPipeline> others = new HashMap<>();
     MigrateBudget budget = MigrateBudget.aimingAt(options.migrateMillis(), options.batchBytes());
     ReplicaProgress replicas = new ReplicaProgress(pair.target(), pair.targetId());
     try (SlotPipeline src = admin.pipeline(pair.source());
-        SlotPipeline dst = admin.pipeline(pair.target())) {
+        SlotPipeline dst = admin.pipeline(pair.target());
+        Lanes lanes = new Lanes()) {
+      lanes.src = lanes(pair.source(), src);
+      lanes.dst = lanes(pair.target(), dst);
       for (NodeAddress a : primaries) {
         if (!a.equals(pair.source()) && !a.equals(pair.target())) {
           try {
-            others.put(a, admin.pipeline(a));
+            if (laneCount(a) == 1) {
+              SlotPipeline p = admin.pipeline(a);
+              lanes.pipelines.add(p);
+              lanes.others.put(a, SetSlotLanes.single(admin, p));
+            } else {
+              lanes.others.put(a, SetSlotLanes.dedicated(admin, a, laneCount(a)));
+            }
           } catch (RedisAdminException e) {
             listener.warning(
                 "cannot tell "
@@ -346,22 +406,22 @@ public final class SlotMigrator {
         for (int i = 0; i < slots.size(); i += options.slotsPerGroup()) {
           List<Integer> group =
               slots.subList(i, Math.min(slots.size(), i + options.slotsPerGroup()));
-          Drained d = moveGroup(pair, group, src, dst, budget);
+          Drained d = moveGroup(pair, group, src, dst, lanes, budget);
           drained.add(d.at(replicas.offsetNow(), System.nanoTime()));
           boolean overdue =
               System.nanoTime() - drained.get(0).since() >= HAND_OVER_WAIT_AFTER_MILLIS * 1_000_000;
-          handOver(pair, drained, replicas, overdue, src, dst, others.values(), told);
+          handOver(pair, drained, replicas, overdue, lanes, told);
         }
       } catch (RuntimeException e) {
         // Groups drained before the failure are finished; the failed one was settled already.
         try {
-          handOver(pair, drained, replicas, true, src, dst, others.values(), told);
+          handOver(pair, drained, replicas, true, lanes, told);
         } catch (RuntimeException h) {
           e.addSuppressed(h);
         }
         throw e;
       }
-      handOver(pair, drained, replicas, true, src, dst, others.values(), told);
+      handOver(pair, drained, replicas, true, lanes, told);
       for (Reply<String> r : told) {
         RedisAdminException err = r.failure();
         if (err != null && !err.is(RedisErrorKind.ONLY_WITH_MASTERS)) {
@@ -372,8 +432,6 @@ public final class SlotMigrator {
           break;
         }
       }
-    } finally {
-      others.values().forEach(SlotPipeline::close);
     }
   }
 
@@ -395,8 +453,14 @@ public final class SlotMigrator {
 
   /** Opens a group of slots on both sides and moves their keys; the hand-over comes later. */
   private Drained moveGroup(
-      Pair pair, List<Integer> group, SlotPipeline src, SlotPipeline dst, MigrateBudget budget) {
-    List<Reply<String>> importing = setSlots(group, s -> dst.setSlotImporting(s, pair.sourceId()));
+      Pair pair,
+      List<Integer> group,
+      SlotPipeline src,
+      SlotPipeline dst,
+      Lanes lanes,
+      MigrateBudget budget) {
+    List<Reply<String>> importing =
+        setSlots(group, lanes.dst, (p, s) -> p.setSlotImporting(s, pair.sourceId()));
     List<Integer> toDrain = new ArrayList<>();
     List<Integer> owned = new ArrayList<>();
     for (int i = 0; i < group.size(); i++) {
@@ -407,15 +471,22 @@ public final class SlotMigrator {
         // IMPORTING is refused only to the owner: a crash struck after the target took it.
         owned.add(group.get(i));
       } else {
-        // Slots of the group opened on the target before this one close again.
-        closeImporting(toDrain, dst);
+        // Slots of the group opened on the target close again, after this one too: every reply
+        // has arrived.
+        List<Integer> opened = new ArrayList<>();
+        for (int j = 0; j < group.size(); j++) {
+          if (importing.get(j).failure() == null) {
+            opened.add(group.get(j));
+          }
+        }
+        closeImporting(opened, dst);
         throw new MigrationException(
             "cannot open slot " + group.get(i) + " on " + pair.target() + ": " + err.getMessage(),
             err);
       }
     }
     List<Reply<String>> migrating =
-        setSlots(toDrain, s -> src.setSlotMigrating(s, pair.targetId()));
+        setSlots(toDrain, lanes.src, (p, s) -> p.setSlotMigrating(s, pair.targetId()));
     RedisAdminException refused = null;
     int refusedSlot = -1;
     List<Integer> opened = new ArrayList<>();
@@ -468,9 +539,7 @@ public final class SlotMigrator {
       List<Drained> groups,
       ReplicaProgress replicas,
       boolean wait,
-      SlotPipeline src,
-      SlotPipeline dst,
-      Collection<SlotPipeline> others,
+      Lanes lanes,
       List<Reply<String>> told) {
     if (groups.isEmpty()) {
       return;
@@ -479,23 +548,15 @@ public final class SlotMigrator {
     long confirmed = wait ? replicas.await(newest, groups) : replicas.confirmed(newest);
     while (!groups.isEmpty() && groups.get(0).offset() <= confirmed) {
       Drained g = groups.remove(0);
-      assign(pair, g.drained(), g.all(), src, dst, others, told);
+      assign(pair, g.drained(), g.all(), lanes, told);
     }
   }
 
   private void assign(
-      Pair pair,
-      List<Integer> toDrain,
-      List<Integer> all,
-      SlotPipeline src,
-      SlotPipeline dst,
-      Collection<SlotPipeline> others,
-      List<Reply<String>> told) {
-    SlotPipeline.await(setSlots(toDrain, s -> dst.setSlotNode(s, pair.targetId())));
-    List<Reply<String>> onSource = new ArrayList<>();
-    for (int s : all) {
-      onSource.add(src.setSlotNode(s, pair.targetId()));
-    }
+      Pair pair, List<Integer> toDrain, List<Integer> all, Lanes lanes, List<Reply<String>> told) {
+    SlotPipeline.await(setSlots(toDrain, lanes.dst, (p, s) -> p.setSlotNode(s, pair.targetId())));
+    List<Reply<String>> onSource =
+        lanes.src.issue(all, (p, s) -> p.setSlotNode(s, pair.targetId()));
     RedisAdminException unsettled = null;
     for (Reply<String> r : onSource) {
       RedisAdminException err = r.failure();
@@ -506,7 +567,8 @@ public final class SlotMigrator {
       }
     }
     // Valkey 8 closes the connection after UNBLOCKED, so the commands pipelined behind it fail
-    // unanswered; a source that is a replica now owns nothing, and has nothing left to hand over.
+    // unanswered (and those held on other lanes are let go with UNBLOCKED too); a source that is a
+    // replica now owns nothing, and has nothing left to hand over.
     if (unsettled != null && !isReplicaNow(pair.source())) {
       throw new MigrationException(
           "cannot finish moving slots to "
@@ -519,11 +581,8 @@ public final class SlotMigrator {
     }
     // The other primaries learn the new owners without making this pair wait: they may be busy
     // with other pairs' MIGRATEs, and gossip would tell them anyway. Replies are checked later.
-    for (SlotPipeline o : others) {
-      for (int s : all) {
-        told.add(o.setSlotNode(s, pair.targetId()));
-      }
-      o.flush();
+    for (SetSlotLanes o : lanes.others.values()) {
+      told.addAll(o.issue(all, (p, s) -> p.setSlotNode(s, pair.targetId())));
     }
     listener.slotsDone(all.size());
   }
@@ -531,16 +590,16 @@ public final class SlotMigrator {
   static final long REPLICA_POLL_MILLIS = 5;
 
   /**
-   * Issues one {@code SETSLOT} per slot, pipelined, and issues again those answered {@code
-   * NOREPLICAS}: Valkey 8 first waits (2 s) for the node's replicas to take the command and, when
-   * they do not, applies nothing. Gives up after {@link Options#replicaWaitMillis}, returning the
-   * last replies.
+   * Issues one {@code SETSLOT} per slot over the node's lanes, pipelined, waits for every reply,
+   * and issues again those answered {@code NOREPLICAS}: Valkey 8 first waits (2 s) for the node's
+   * replicas to take the command and, when they do not, applies nothing. Gives up after {@link
+   * Options#replicaWaitMillis}, returning the last replies.
    */
-  private List<Reply<String>> setSlots(List<Integer> slots, IntFunction<Reply<String>> setSlot) {
-    List<Reply<String>> replies = new ArrayList<>(slots.size());
-    for (int s : slots) {
-      replies.add(setSlot.apply(s));
-    }
+  private List<Reply<String>> setSlots(
+      List<Integer> slots,
+      SetSlotLanes lanes,
+      BiFunction<SlotPipeline, Integer, Reply<String>> setSlot) {
+    List<Reply<String>> replies = new ArrayList<>(lanes.issue(slots, setSlot));
     long deadline = System.nanoTime() + options.replicaWaitMillis() * 1_000_000;
     while (true) {
       List<Integer> again = new ArrayList<>();
@@ -553,8 +612,9 @@ public final class SlotMigrator {
       if (again.isEmpty() || System.nanoTime() > deadline) {
         return replies;
       }
-      for (int i : again) {
-        replies.set(i, setSlot.apply(slots.get(i)));
+      List<Reply<String>> retried = lanes.issue(again.stream().map(slots::get).toList(), setSlot);
+      for (int j = 0; j < again.size(); j++) {
+        replies.set(again.get(j), retried.get(j));
       }
     }
   }

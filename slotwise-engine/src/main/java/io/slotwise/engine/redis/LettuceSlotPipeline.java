@@ -304,6 +304,11 @@ final class LettuceSlotPipeline implements SlotPipeline {
   }
 
   @Override
+  public boolean isOpen() {
+    return connection.isOpen();
+  }
+
+  @Override
   public void close() {
     connection.closeAsync();
   }

@@ -110,6 +110,11 @@ public interface SlotPipeline extends AutoCloseable {
   /** {@code MIGRATE host port "" 0 timeout [REPLACE] [AUTH ...] KEYS ...}, all keys of one slot. */
   Reply<String> migrate(NodeAddress target, List<byte[]> keys, boolean replace, long timeoutMillis);
 
+  /** False once the connection is closed (by either side); a closed pipeline answers nothing. */
+  default boolean isOpen() {
+    return true;
+  }
+
   @Override
   void close();
 
@@ -161,6 +166,11 @@ public interface SlotPipeline extends AutoCloseable {
     public long answeredAt() {
       failure();
       return answeredAt;
+    }
+
+    /** Whether the reply has arrived (or the command failed), without waiting or flushing. */
+    public boolean isDone() {
+      return future.isDone();
     }
 
     /** The failure if the command failed, null if it succeeded. */

@@ -110,6 +110,75 @@ class SlotMigratorOrderTest {
     }
   }
 
+  /**
+   * Valkey 8 holds each SETSLOT until the node's replicas have it: a group's SETSLOTs go over
+   * several connections per node, and each step is still sent only once the step before it was
+   * answered for the whole group.
+   */
+  @Test
+  void onValkeyAGroupsSetSlotsGoOverSeveralConnectionsInTheSameOrder() {
+    cluster.nodes().forEach(RecordingNode::valkey);
+    migrator(new SlotMigrator.Options(5, 100, 1 << 20, 100, 1, 1, 1))
+        .migrate(moves(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), primaries());
+    for (int s = 0; s < 10; s++) {
+      assertThat(at(b, "SETSLOT " + s + " IMPORTING aaaa"))
+          .isLessThan(at(a, "SETSLOT " + s + " MIGRATING bbbb"));
+      assertThat(at(b, "SETSLOT " + s + " NODE bbbb"))
+          .isLessThan(at(a, "SETSLOT " + s + " NODE bbbb"));
+      assertThat(at(a, "SETSLOT " + s + " NODE bbbb"))
+          .isLessThan(at(c, "SETSLOT " + s + " NODE bbbb"));
+      assertThat(b.countKeys(s)).isEqualTo(3);
+      assertThat(a.countKeys(s)).isZero();
+    }
+    // A group's last IMPORTING is answered before its first MIGRATING is sent.
+    assertThat(at(b, "SETSLOT 4 IMPORTING aaaa")).isLessThan(at(a, "SETSLOT 0 MIGRATING bbbb"));
+    assertThat(at(b, "SETSLOT 4 NODE bbbb")).isLessThan(at(a, "SETSLOT 0 NODE bbbb"));
+    for (RecordingNode n : cluster.nodes()) {
+      // One pipeline to the source and one to the target carry the keys; 5 lanes (one per slot of a
+      // group) carry SETSLOT.
+      assertThat(cluster.pipelinesOpened(n.address()))
+          .as("pipelines to %s", n.address())
+          .isEqualTo(n == c ? 5 : 6);
+      assertThat(n.importing).isEmpty();
+      assertThat(n.migrating).isEmpty();
+      for (int s = 0; s < 10; s++) {
+        assertThat(n.owners).containsEntry(s, "bbbb");
+      }
+    }
+  }
+
+  @Test
+  void onRedisEachNodeGetsOneConnectionForSetSlot() {
+    migrator(new SlotMigrator.Options(5, 100, 1 << 20, 100, 1, 1, 1))
+        .migrate(moves(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), primaries());
+    for (RecordingNode n : cluster.nodes()) {
+      assertThat(cluster.pipelinesOpened(n.address())).as("pipelines to %s", n.address()).isOne();
+    }
+  }
+
+  /**
+   * Valkey 8 closes a connection after answering {@code UNBLOCKED}; the lane is opened again for
+   * the next group instead of failing its commands.
+   */
+  @Test
+  void onValkeyAConnectionClosedAfterUnblockedIsOpenedAgainForTheNextGroup() {
+    cluster.nodes().forEach(RecordingNode::valkey);
+    cluster.failOn(a.address() + " SETSLOT 0 NODE bbbb", RedisErrorKind.UNBLOCKED);
+    SlotMigrator.Result r = migrator(options()).migrate(moves(0, 1, 2, 3), primaries());
+    assertThat(r.keys()).isEqualTo(12);
+    assertThat(warnings).isEmpty();
+    for (int s = 1; s < 4; s++) {
+      assertThat(a.owners).containsEntry(s, "bbbb");
+      assertThat(c.owners).containsEntry(s, "bbbb");
+    }
+    assertThat(b.owners).containsEntry(0, "bbbb");
+    // The keys' pipeline, a lane for each slot of a group, and the lane opened again.
+    assertThat(cluster.pipelinesOpened(a.address())).isEqualTo(4);
+    assertThat(b.importing).isEmpty();
+    // The source was let go of slot 0's hand-over only: the target's gossip finishes it.
+    assertThat(a.migrating).containsOnlyKeys(0);
+  }
+
   @Test
   void theTargetsReplicasConfirmEveryKeyOfAGroupBeforeTheTargetIsMadeOwner() {
     b.replicas(1, 3);
@@ -199,6 +268,19 @@ class SlotMigratorOrderTest {
     }
     assertThat(at(b, "SETSLOT 0 STABLE")).isLessThan(at(a, "SETSLOT 0 STABLE"));
     assertThat(a.countKeys(0)).isEqualTo(3);
+  }
+
+  @Test
+  void aGroupThatCannotBeOpenedOnTheTargetIsClosedAgainAfterTheRefusedSlotToo() {
+    cluster.failOn(b.address() + " SETSLOT 1 IMPORTING aaaa", RedisErrorKind.UNKNOWN);
+    assertThatThrownBy(
+            () ->
+                migrator(new SlotMigrator.Options(3, 100, 1 << 20, 100, 1, 1, 1))
+                    .migrate(moves(0, 1, 2), primaries()))
+        .isInstanceOf(MigrationException.class)
+        .hasMessageContaining("cannot open slot 1");
+    assertThat(b.importing).isEmpty();
+    assertThat(cluster.log()).noneMatch(l -> l.contains("MIGRATING"));
   }
 
   @Test

@@ -27,6 +27,7 @@ public final class FakeCluster implements NodeDirectory {
   private final Map<NodeAddress, RecordingNode> nodes = new LinkedHashMap<>();
   private final List<String> log = new ArrayList<>();
   private final Map<String, RedisErrorKind> failures = new HashMap<>();
+  private final Map<NodeAddress, Integer> pipelinesOpened = new HashMap<>();
 
   public synchronized RecordingNode add(String id, int port) {
     RecordingNode n = new RecordingNode(id, new NodeAddress("127.0.0.1", port));
@@ -59,7 +60,14 @@ public final class FakeCluster implements NodeDirectory {
 
   @Override
   public synchronized SlotPipeline pipeline(NodeAddress address) {
-    return new FakePipeline(require(address));
+    FakePipeline p = new FakePipeline(require(address));
+    pipelinesOpened.merge(address, 1, Integer::sum);
+    return p;
+  }
+
+  /** How many pipelines were opened to the node so far. */
+  public synchronized int pipelinesOpened(NodeAddress address) {
+    return pipelinesOpened.getOrDefault(address, 0);
   }
 
   private RecordingNode require(NodeAddress address) {
@@ -96,6 +104,9 @@ public final class FakeCluster implements NodeDirectory {
     /** Keys by slot; a key's value is a string. */
     public final Map<Integer, Map<String, String>> data = new TreeMap<>();
 
+    /** What {@code INFO server} says: Redis unless {@link #valkey} was called. */
+    private Map<String, String> serverInfo = Map.of("redis_version", "7.0.15");
+
     private long offset;
     private int replicas;
     private int lagPolls;
@@ -105,6 +116,13 @@ public final class FakeCluster implements NodeDirectory {
     RecordingNode(String id, NodeAddress address) {
       this.id = id;
       this.address = address;
+    }
+
+    /** Makes the node say it is Valkey 8, which holds SETSLOT until its replicas have it. */
+    public RecordingNode valkey() {
+      serverInfo =
+          Map.of("server_name", "valkey", "valkey_version", "8.0.1", "redis_version", "7.2.4");
+      return this;
     }
 
     /** Gives the node replicas that acknowledge writes only after {@code lagPolls} polls. */
@@ -252,6 +270,9 @@ public final class FakeCluster implements NodeDirectory {
 
     @Override
     public synchronized Map<String, String> info(String section) {
+      if (section.equals("server")) {
+        return serverInfo;
+      }
       if (!section.equals("replication")) {
         throw new UnsupportedOperationException("INFO " + section);
       }
@@ -443,20 +464,40 @@ public final class FakeCluster implements NodeDirectory {
     public void close() {}
   }
 
-  /** A pipeline that runs each command when it is issued, so the log keeps the issue order. */
+  /**
+   * A pipeline that runs each command when it is issued, so the log keeps the issue order. Like a
+   * real connection it is closed after {@code UNBLOCKED} (Valkey 8 closes it) or a lost connection,
+   * and then fails every command unsent.
+   */
   private static final class FakePipeline implements SlotPipeline {
     private final RecordingNode node;
+    private volatile boolean closed;
 
     FakePipeline(RecordingNode node) {
       this.node = node;
     }
 
     private <T> Reply<T> run(String what, java.util.function.Supplier<T> call) {
+      if (closed) {
+        return Reply.failed(
+            node.address,
+            what,
+            new RedisAdminException(
+                RedisErrorKind.CONNECTION_FAILED, node.address + ": connection closed", null));
+      }
       try {
         return Reply.done(node.address, what, call.get());
       } catch (RedisAdminException e) {
+        if (e.is(RedisErrorKind.UNBLOCKED) || e.is(RedisErrorKind.CONNECTION_FAILED)) {
+          closed = true;
+        }
         return Reply.failed(node.address, what, e);
       }
+    }
+
+    @Override
+    public boolean isOpen() {
+      return !closed;
     }
 
     @Override
@@ -515,6 +556,8 @@ public final class FakeCluster implements NodeDirectory {
     }
 
     @Override
-    public void close() {}
+    public void close() {
+      closed = true;
+    }
   }
 }
