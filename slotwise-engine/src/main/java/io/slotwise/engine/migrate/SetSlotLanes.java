@@ -93,9 +93,24 @@ final class SetSlotLanes implements AutoCloseable {
   }
 
   /**
-   * Issues {@code command} for each slot, slot {@code i} on lane {@code i % count}, and sends them:
-   * the replies, in the order of {@code slots}, arrive without waiting for each other.
+   * Issues {@code CLUSTER SETSLOT slot state [nodeId]} for each slot, slot {@code i} on lane {@code
+   * i % count}, and sends them: the replies, in the order of {@code slots}, arrive without waiting
+   * for each other.
    */
+  List<Reply<String>> issue(List<Integer> slots, String state, String nodeId) {
+    if (lanes.length == 1) {
+      // One lane (a node that answers SETSLOT at once): the whole batch in one call where the
+      // node runs scripts (SlotPipeline.setSlots).
+      ready(0);
+      List<Reply<String>> replies = lanes[0].setSlots(slots, state, nodeId, false);
+      carried.get(0).addAll(replies);
+      lanes[0].flush();
+      return replies;
+    }
+    return issue(slots, (p, s) -> p.setSlots(List.of(s), state, nodeId, true).get(0));
+  }
+
+  /** Issues {@code command} for each slot, slot {@code i} on lane {@code i % count}. */
   List<Reply<String>> issue(
       List<Integer> slots, BiFunction<SlotPipeline, Integer, Reply<String>> command) {
     List<Reply<String>> replies = new ArrayList<>(slots.size());

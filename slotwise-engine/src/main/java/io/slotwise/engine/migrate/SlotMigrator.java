@@ -21,7 +21,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiFunction;
 
 /**
  * Moves slots between primaries with the standard protocol, built for speed and safety.
@@ -459,8 +458,7 @@ public final class SlotMigrator {
       SlotPipeline dst,
       Lanes lanes,
       MigrateBudget budget) {
-    List<Reply<String>> importing =
-        setSlots(group, lanes.dst, (p, s) -> p.setSlotImporting(s, pair.sourceId()));
+    List<Reply<String>> importing = setSlots(group, lanes.dst, "IMPORTING", pair.sourceId());
     List<Integer> toDrain = new ArrayList<>();
     List<Integer> owned = new ArrayList<>();
     for (int i = 0; i < group.size(); i++) {
@@ -485,8 +483,7 @@ public final class SlotMigrator {
             err);
       }
     }
-    List<Reply<String>> migrating =
-        setSlots(toDrain, lanes.src, (p, s) -> p.setSlotMigrating(s, pair.targetId()));
+    List<Reply<String>> migrating = setSlots(toDrain, lanes.src, "MIGRATING", pair.targetId());
     RedisAdminException refused = null;
     int refusedSlot = -1;
     List<Integer> opened = new ArrayList<>();
@@ -554,9 +551,8 @@ public final class SlotMigrator {
 
   private void assign(
       Pair pair, List<Integer> toDrain, List<Integer> all, Lanes lanes, List<Reply<String>> told) {
-    SlotPipeline.await(setSlots(toDrain, lanes.dst, (p, s) -> p.setSlotNode(s, pair.targetId())));
-    List<Reply<String>> onSource =
-        lanes.src.issue(all, (p, s) -> p.setSlotNode(s, pair.targetId()));
+    SlotPipeline.await(setSlots(toDrain, lanes.dst, "NODE", pair.targetId()));
+    List<Reply<String>> onSource = lanes.src.issue(all, "NODE", pair.targetId());
     RedisAdminException unsettled = null;
     for (Reply<String> r : onSource) {
       RedisAdminException err = r.failure();
@@ -582,7 +578,7 @@ public final class SlotMigrator {
     // The other primaries learn the new owners without making this pair wait: they may be busy
     // with other pairs' MIGRATEs, and gossip would tell them anyway. Replies are checked later.
     for (SetSlotLanes o : lanes.others.values()) {
-      told.addAll(o.issue(all, (p, s) -> p.setSlotNode(s, pair.targetId())));
+      told.addAll(o.issue(all, "NODE", pair.targetId()));
     }
     listener.slotsDone(all.size());
   }
@@ -596,10 +592,8 @@ public final class SlotMigrator {
    * Options#replicaWaitMillis}, returning the last replies.
    */
   private List<Reply<String>> setSlots(
-      List<Integer> slots,
-      SetSlotLanes lanes,
-      BiFunction<SlotPipeline, Integer, Reply<String>> setSlot) {
-    List<Reply<String>> replies = new ArrayList<>(lanes.issue(slots, setSlot));
+      List<Integer> slots, SetSlotLanes lanes, String state, String nodeId) {
+    List<Reply<String>> replies = new ArrayList<>(lanes.issue(slots, state, nodeId));
     long deadline = System.nanoTime() + options.replicaWaitMillis() * 1_000_000;
     while (true) {
       List<Integer> again = new ArrayList<>();
@@ -612,7 +606,8 @@ public final class SlotMigrator {
       if (again.isEmpty() || System.nanoTime() > deadline) {
         return replies;
       }
-      List<Reply<String>> retried = lanes.issue(again.stream().map(slots::get).toList(), setSlot);
+      List<Reply<String>> retried =
+          lanes.issue(again.stream().map(slots::get).toList(), state, nodeId);
       for (int j = 0; j < again.size(); j++) {
         replies.set(again.get(j), retried.get(j));
       }
