@@ -209,17 +209,25 @@ final class LettuceSlotPipeline implements SlotPipeline {
     return reply("MEMORY USAGE", async.memoryUsage(key));
   }
 
-  private static final String CUTS_SCRIPT =
-      "local budget, cap = tonumber(ARGV[1]), tonumber(ARGV[2]) "
-          + "local out, sum, n = {}, 0, 0 "
-          + "for i, k in ipairs(KEYS) do "
+  /**
+   * Lua that cuts {@code keys} into batches of at most {@code budget} bytes (by {@code MEMORY
+   * USAGE}) and {@code cap} keys, into {@code out}: end1, bytes1, end2, bytes2, ...
+   */
+  private static final String CUT_KEYS =
+      "local out, sum, n = {}, 0, 0 "
+          + "for i, k in ipairs(keys) do "
           + "  local size = redis.call('MEMORY', 'USAGE', k) or 0 "
           + "  if n > 0 and (sum + size > budget or n >= cap) then "
           + "    out[#out + 1] = i - 1 out[#out + 1] = sum sum, n = 0, 0 "
           + "  end "
           + "  sum, n = sum + size, n + 1 "
           + "end "
-          + "if n > 0 then out[#out + 1] = #KEYS out[#out + 1] = sum end "
+          + "if n > 0 then out[#out + 1] = #keys out[#out + 1] = sum end ";
+
+  private static final String CUTS_SCRIPT =
+      "local budget, cap = tonumber(ARGV[1]), tonumber(ARGV[2]) "
+          + "local keys = KEYS "
+          + CUT_KEYS
           + "return out";
 
   /**
@@ -242,15 +250,7 @@ final class LettuceSlotPipeline implements SlotPipeline {
       "local slot, count = tonumber(ARGV[1]), tonumber(ARGV[2]) "
           + "local budget, cap = tonumber(ARGV[3]), tonumber(ARGV[4]) "
           + "local keys = redis.call('CLUSTER', 'GETKEYSINSLOT', slot, count) "
-          + "local out, sum, n = {}, 0, 0 "
-          + "for i, k in ipairs(keys) do "
-          + "  local size = redis.call('MEMORY', 'USAGE', k) or 0 "
-          + "  if n > 0 and (sum + size > budget or n >= cap) then "
-          + "    out[#out + 1] = i - 1 out[#out + 1] = sum sum, n = 0, 0 "
-          + "  end "
-          + "  sum, n = sum + size, n + 1 "
-          + "end "
-          + "if n > 0 then out[#out + 1] = #keys out[#out + 1] = sum end "
+          + CUT_KEYS
           + "return {out, keys}";
 
   /**
