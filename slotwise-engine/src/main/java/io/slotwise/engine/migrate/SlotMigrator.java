@@ -229,6 +229,7 @@ public final class SlotMigrator {
     }
     List<Map.Entry<Pair, List<Integer>>> queue = new ArrayList<>(pairs.entrySet());
     queue.sort((a, b) -> Integer.compare(b.getValue().size(), a.getValue().size()));
+    queue = halves(queue);
     Scheduler scheduler = new Scheduler(queue);
     int threads = Math.max(1, Math.min(options.parallelism(), queue.size()));
     ExecutorService pool =
@@ -275,6 +276,30 @@ public final class SlotMigrator {
     }
     return new Result(
         moves.size(), keys.get(), bytes.get(), (System.nanoTime() - start) / 1e9, conflicts.get());
+  }
+
+  /**
+   * Each pair's slots as two jobs (when they make two groups or more), every pair's first half
+   * before any second half. At most {@link Options#pairsPerTarget} pairs share a node, so with
+   * whole pairs as jobs three sources feeding one target would run two at a time and then the third
+   * alone; with halves the node is shared by two pairs until the last quarter or so.
+   */
+  private List<Map.Entry<Pair, List<Integer>>> halves(List<Map.Entry<Pair, List<Integer>>> pairs) {
+    List<Map.Entry<Pair, List<Integer>>> first = new ArrayList<>();
+    List<Map.Entry<Pair, List<Integer>>> second = new ArrayList<>();
+    for (Map.Entry<Pair, List<Integer>> e : pairs) {
+      List<Integer> slots = e.getValue();
+      int groups = (slots.size() + options.slotsPerGroup() - 1) / options.slotsPerGroup();
+      if (groups < 2) {
+        first.add(e);
+        continue;
+      }
+      int cut = (groups / 2) * options.slotsPerGroup();
+      first.add(Map.entry(e.getKey(), slots.subList(0, cut)));
+      second.add(Map.entry(e.getKey(), slots.subList(cut, slots.size())));
+    }
+    first.addAll(second);
+    return first;
   }
 
   /** Hands out pairs so that no two running pairs share a source and few share a target. */

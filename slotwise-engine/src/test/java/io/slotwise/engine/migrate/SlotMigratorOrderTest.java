@@ -134,11 +134,11 @@ class SlotMigratorOrderTest {
     assertThat(at(b, "SETSLOT 4 IMPORTING aaaa")).isLessThan(at(a, "SETSLOT 0 MIGRATING bbbb"));
     assertThat(at(b, "SETSLOT 4 NODE bbbb")).isLessThan(at(a, "SETSLOT 0 NODE bbbb"));
     for (RecordingNode n : cluster.nodes()) {
-      // One pipeline to the source and one to the target carry the keys; 5 lanes (one per slot of a
-      // group) carry SETSLOT.
+      // The pair's slots go as two halves of one group each; in each, one pipeline to the source
+      // and one to the target carry the keys, 5 lanes (one per slot of a group) carry SETSLOT.
       assertThat(cluster.pipelinesOpened(n.address()))
           .as("pipelines to %s", n.address())
-          .isEqualTo(n == c ? 5 : 6);
+          .isEqualTo(2 * (n == c ? 5 : 6));
       assertThat(n.importing).isEmpty();
       assertThat(n.migrating).isEmpty();
       for (int s = 0; s < 10; s++) {
@@ -152,7 +152,10 @@ class SlotMigratorOrderTest {
     migrator(new SlotMigrator.Options(5, 100, 1 << 20, 100, 1, 1, 1))
         .migrate(moves(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), primaries());
     for (RecordingNode n : cluster.nodes()) {
-      assertThat(cluster.pipelinesOpened(n.address())).as("pipelines to %s", n.address()).isOne();
+      // One per half of the pair's slots.
+      assertThat(cluster.pipelinesOpened(n.address()))
+          .as("pipelines to %s", n.address())
+          .isEqualTo(2);
     }
   }
 
@@ -164,16 +167,18 @@ class SlotMigratorOrderTest {
   void onValkeyAConnectionClosedAfterUnblockedIsOpenedAgainForTheNextGroup() {
     cluster.nodes().forEach(RecordingNode::valkey);
     cluster.failOn(a.address() + " SETSLOT 0 NODE bbbb", RedisErrorKind.UNBLOCKED);
-    SlotMigrator.Result r = migrator(options()).migrate(moves(0, 1, 2, 3), primaries());
-    assertThat(r.keys()).isEqualTo(12);
+    // Four groups of two: the first half of the pair's slots (two groups) is one job.
+    SlotMigrator.Result r = migrator(options()).migrate(moves(0, 1, 2, 3, 4, 5, 6, 7), primaries());
+    assertThat(r.keys()).isEqualTo(24);
     assertThat(warnings).isEmpty();
-    for (int s = 1; s < 4; s++) {
+    for (int s = 1; s < 8; s++) {
       assertThat(a.owners).containsEntry(s, "bbbb");
       assertThat(c.owners).containsEntry(s, "bbbb");
     }
     assertThat(b.owners).containsEntry(0, "bbbb");
-    // The keys' pipeline, a lane for each slot of a group, and the lane opened again.
-    assertThat(cluster.pipelinesOpened(a.address())).isEqualTo(4);
+    // Per half, the keys' pipeline and a lane for each slot of a group; in the first, the lane
+    // opened again.
+    assertThat(cluster.pipelinesOpened(a.address())).isEqualTo(3 + 1 + 3);
     assertThat(b.importing).isEmpty();
     // The source was let go of slot 0's hand-over only: the target's gossip finishes it.
     assertThat(a.migrating).containsOnlyKeys(0);
