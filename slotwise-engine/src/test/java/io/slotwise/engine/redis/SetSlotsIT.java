@@ -17,6 +17,19 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SetSlotsIT {
   @TempDir Path home;
+  private final java.util.List<LocalCluster> started = new java.util.ArrayList<>();
+
+  private LocalCluster start() {
+    LocalCluster c = TestClusters.start(home, 3, 0);
+    started.add(c);
+    return c;
+  }
+
+  /** Closing a cluster leaves its servers running; destroying stops them. */
+  @org.junit.jupiter.api.AfterEach
+  void stop() {
+    started.forEach(LocalCluster::destroy);
+  }
 
   private record Outcome(List<String> replies, List<RedisErrorKind> kinds, String nodes) {}
 
@@ -44,7 +57,7 @@ class SetSlotsIT {
 
   @Test
   void oneScriptCallAnswersLikeOneCommandPerSlot() {
-    try (LocalCluster cluster = TestClusters.start(home, 3, 0)) {
+    try (LocalCluster cluster = start()) {
       List<NodeReport> owners = cluster.observe().slotOwners();
       NodeReport a = owners.get(0);
       NodeReport b = owners.get(1);

@@ -23,10 +23,23 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SlotCountsIT {
   @TempDir Path home;
+  private final java.util.List<LocalCluster> started = new java.util.ArrayList<>();
+
+  private LocalCluster start() {
+    LocalCluster c = TestClusters.start(home, 3, 0);
+    started.add(c);
+    return c;
+  }
+
+  /** Closing a cluster leaves its servers running; destroying stops them. */
+  @org.junit.jupiter.api.AfterEach
+  void stop() {
+    started.forEach(LocalCluster::destroy);
+  }
 
   @Test
   void countsOfManySlotsEqualCountingSlotBySlotWithAndWithoutScripts() {
-    try (LocalCluster cluster = TestClusters.start(home, 3, 0)) {
+    try (LocalCluster cluster = start()) {
       NodeReport owner = cluster.observe().slotOwners().get(0);
       NodeAddress seed = owner.address();
       try (ClusterData data = new ClusterData(seed)) {
@@ -89,7 +102,7 @@ class SlotCountsIT {
 
   @Test
   void connectionsOfferTheAsynchronousApiOnly() {
-    try (LocalCluster cluster = TestClusters.start(home, 3, 0)) {
+    try (LocalCluster cluster = start()) {
       NodeAddress seed = cluster.observe().slotOwners().get(0).address();
       StatefulRedisConnection<String, String> c = cluster.admin().connectStrings(seed);
       try {
