@@ -44,11 +44,6 @@ final class CommandTree {
 
   private CommandTree() {}
 
-  /** The whole tree. */
-  static CommandLine full() {
-    return build(Main.class, null);
-  }
-
   /** The tree pruned to the verbs that {@code args} start with. */
   static CommandLine build(List<String> args) {
     return build(Main.class, args);

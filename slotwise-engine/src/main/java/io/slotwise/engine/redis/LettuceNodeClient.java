@@ -149,11 +149,7 @@ final class LettuceNodeClient implements NodeClient {
   }
 
   private <T> T await(String what, RedisFuture<T> reply) {
-    return run(
-        what,
-        () ->
-            LettuceFutures.awaitOrCancel(
-                reply, RedisAdmin.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+    return run(what, () -> awaitReply(reply));
   }
 
   @Override

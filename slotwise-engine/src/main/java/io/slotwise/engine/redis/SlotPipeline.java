@@ -53,15 +53,9 @@ public interface SlotPipeline extends AutoCloseable {
 
   /** {@code COUNTKEYSINSLOT} of each slot given, in order; pipelined. */
   default long[] countKeysInSlots(int[] slots) {
-    List<Reply<Long>> counts = new ArrayList<>(slots.length);
-    for (int s : slots) {
-      counts.add(countKeysInSlot(s));
-    }
-    long[] out = new long[slots.length];
-    for (int i = 0; i < slots.length; i++) {
-      out[i] = counts.get(i).get();
-    }
-    return out;
+    return each(java.util.Arrays.stream(slots).boxed().toList(), this::countKeysInSlot).stream()
+        .mapToLong(Long::longValue)
+        .toArray();
   }
 
   /** {@code MEMORY USAGE key SAMPLES 5}; null for a key that vanished. */
