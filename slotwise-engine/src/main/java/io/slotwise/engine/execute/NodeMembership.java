@@ -19,6 +19,7 @@ public final class NodeMembership {
   private final RedisAdmin admin;
   private final ClusterObserver observer;
   private final StepExecutor executor;
+  private final Waiter waiter;
   private final ConfigJournal journal;
   private final Consumer<String> progress;
 
@@ -40,6 +41,7 @@ public final class NodeMembership {
     this.admin = admin;
     this.observer = observer;
     this.executor = new StepExecutor(admin, observer, waiter, progress);
+    this.waiter = waiter;
     this.journal = journal;
     this.progress = progress;
   }
@@ -194,6 +196,58 @@ public final class NodeMembership {
     }
   }
 
+  /**
+   * A view, observed now, in which every node but {@code nodeId} answered and none holds {@code
+   * nodeId} for a primary that owns slots. A node that still does (a failover that made it a
+   * replica has not reached it yet) would drop those slots from its map on FORGET and answer
+   * CLUSTERDOWN until gossip brings them back: that news is waited for. A node that cannot be
+   * observed might hold anything: it refuses the removal.
+   */
+  private ClusterView awaitForgettable(NodeAddress existing, String nodeId) {
+    ClusterView[] latest = new ClusterView[1];
+    waiter.await(
+        "for every node to see " + nodeId + " as a node without slots",
+        () -> {
+          ClusterView view = observer.observe(List.of(existing));
+          String unobserved = unobservedOther(view, nodeId);
+          if (unobserved != null) {
+            throw new PlanningException("cannot remove " + nodeId + ": " + unobserved);
+          }
+          latest[0] = view;
+          return staleOwnerView(view, nodeId);
+        });
+    return latest[0];
+  }
+
+  /** A node other than {@code nodeId} that some node knows but that did not answer; or null. */
+  static String unobservedOther(ClusterView view, String nodeId) {
+    for (String id : view.unobservedIds()) {
+      if (!id.equals(nodeId)) {
+        return "node "
+            + view.record(id).map(r -> id + " (" + r.address() + ")").orElse(id)
+            + " cannot be observed, and every node must agree before one is forgotten";
+      }
+    }
+    return null;
+  }
+
+  /** A node whose own view still has {@code nodeId} as a primary that owns slots; or null. */
+  static String staleOwnerView(ClusterView view, String nodeId) {
+    for (NodeReport r : view.reachable()) {
+      if (r.id().equals(nodeId)) {
+        continue;
+      }
+      var rec = r.about(nodeId);
+      if (rec.isPresent() && rec.get().primary() && !rec.get().slots().isEmpty()) {
+        return r.address()
+            + " still sees it as the primary of "
+            + rec.get().slots().size()
+            + " slots";
+      }
+    }
+    return null;
+  }
+
   static final java.time.Duration CLIENT_QUIET = java.time.Duration.ofSeconds(2);
   static final java.time.Duration CLIENT_WAIT = java.time.Duration.ofSeconds(60);
 
@@ -233,7 +287,8 @@ public final class NodeMembership {
       progress.accept("moved replica " + replica.address() + " to " + target.address());
     }
     view.node(nodeId).ifPresent(r -> awaitClientsGone(r.address()));
-    for (NodeReport r : view.reachable()) {
+    ClusterView now = awaitForgettable(existing, nodeId);
+    for (NodeReport r : now.reachable()) {
       if (!r.id().equals(nodeId) && r.about(nodeId).isPresent()) {
         admin.node(r.address()).forget(nodeId);
       }
