@@ -34,8 +34,10 @@ import io.slotwise.engine.execute.NodeMembership;
 import io.slotwise.engine.execute.StepExecutor;
 import io.slotwise.engine.execute.Waiter;
 import io.slotwise.engine.failure.EngineException;
+import io.slotwise.engine.health.ClusterChecker;
 import io.slotwise.engine.health.ClusterFixer;
 import io.slotwise.engine.health.FixReport;
+import io.slotwise.engine.health.Problem;
 import io.slotwise.engine.migrate.SlotMigrator;
 import io.slotwise.engine.observe.ClusterView;
 import io.slotwise.engine.observe.NodeReport;
@@ -762,10 +764,14 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
                 Pods.ready(p),
                 r != null && r.self().primary(),
                 r == null ? -1 : r.replicationOffset(),
-                Pods.ready(p) ? Duration.ZERO : Pods.age(p, now)));
+                Pods.ready(p) ? Duration.ZERO : Pods.age(p, now),
+                r != null));
       }
+      // The convergence step checked its own view; this one is newer, and a restart or failover
+      // is decided from it: it must show the same settled cluster.
+      List<String> unsettled = ClusterChecker.check(view).stream().map(Problem::message).toList();
       RollPlanner.Action action =
-          RollPlanner.next(rollPods, settings.persistent(), config.podReadyTimeout());
+          RollPlanner.next(rollPods, unsettled, settings.persistent(), config.podReadyTimeout());
       startOperation(Operation.ROLLING);
       long outdated = rollPods.stream().filter(RollPlanner.RollPod::outdated).count();
       if (action instanceof RollPlanner.Action.Done) {
@@ -1068,6 +1074,12 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
     }
     if (a instanceof RollPlanner.Action.Halted h) {
       return h.pod();
+    }
+    if (a instanceof RollPlanner.Action.Unobserved u) {
+      return u.pod() + " (its Redis did not answer; nothing is restarted until it does)";
+    }
+    if (a instanceof RollPlanner.Action.Unsettled u) {
+      return "the cluster to settle before the next restart: " + u.problem();
     }
     return "";
   }

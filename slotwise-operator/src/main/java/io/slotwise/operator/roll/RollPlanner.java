@@ -17,6 +17,10 @@ import java.util.TreeMap;
  * <ol>
  *   <li>wait while any pod of the shard is not Ready; a pod not Ready for longer than the timeout
  *       halts the roll (nothing else is deleted until it is Ready, or the spec is reverted);
+ *   <li>wait while any pod of the cluster is Ready but its Redis did not answer, or the nodes'
+ *       views disagree or have not settled (a failover still spreading, a replica still syncing): a
+ *       role read from a node that did not answer, or from a view about to change, could name a
+ *       primary as a replica and restart it;
  *   <li>delete the old replicas one at a time, lowest ordinal first (the caller only asks when the
  *       cluster converged, so the previous one has rejoined and caught up);
  *   <li>then, if the primary is old: {@code CLUSTER FAILOVER} (no FORCE: the primary waits until
@@ -38,7 +42,22 @@ public final class RollPlanner {
       boolean ready,
       boolean primary,
       long replicationOffset,
-      Duration notReadyFor) {}
+      Duration notReadyFor,
+      boolean observed) {
+
+    /** A pod whose Redis answered: its role and offset are what it says of itself. */
+    public RollPod(
+        String name,
+        int shard,
+        int ordinal,
+        boolean outdated,
+        boolean ready,
+        boolean primary,
+        long replicationOffset,
+        Duration notReadyFor) {
+      this(name, shard, ordinal, outdated, ready, primary, replicationOffset, notReadyFor, true);
+    }
+  }
 
   /** What to do next. */
   public sealed interface Action {
@@ -51,6 +70,12 @@ public final class RollPlanner {
     /** A pod stayed not Ready past the timeout. */
     record Halted(String pod, Duration notReadyFor) implements Action {}
 
+    /** The pod's Redis did not answer: nobody can tell its role; ask again later. */
+    record Unobserved(String pod) implements Action {}
+
+    /** The nodes' views have not settled (the first problem named); ask again later. */
+    record Unsettled(String problem) implements Action {}
+
     record DeleteReplica(String pod) implements Action {}
 
     record Failover(String replica, String primary) implements Action {}
@@ -62,6 +87,15 @@ public final class RollPlanner {
   }
 
   public static Action next(List<RollPod> pods, boolean persistent, Duration readyTimeout) {
+    return next(pods, List.of(), persistent, readyTimeout);
+  }
+
+  /**
+   * The next action, given the problems a check of the cluster's current view found ({@code
+   * unsettled}, empty when every node agrees and is in sync).
+   */
+  public static Action next(
+      List<RollPod> pods, List<String> unsettled, boolean persistent, Duration readyTimeout) {
     TreeMap<Integer, List<RollPod>> byShard = new TreeMap<>();
     for (RollPod p : pods) {
       byShard.computeIfAbsent(p.shard(), k -> new java.util.ArrayList<>()).add(p);
@@ -78,6 +112,18 @@ public final class RollPlanner {
             ? new Action.Halted(p.name(), p.notReadyFor())
             : new Action.Wait(p.name());
       }
+      Optional<RollPod> unobserved = pods.stream().filter(p -> !p.observed()).findFirst();
+      if (unobserved.isPresent()) {
+        return new Action.Unobserved(unobserved.get().name());
+      }
+      if (!unsettled.isEmpty()) {
+        return new Action.Unsettled(unsettled.get(0));
+      }
+      List<RollPod> primaries = shard.stream().filter(RollPod::primary).toList();
+      if (primaries.size() != 1) {
+        return new Action.Unsettled(
+            "shard " + e.getKey() + " has " + primaries.size() + " primaries, not one");
+      }
       Optional<RollPod> oldReplica =
           shard.stream()
               .filter(p -> p.outdated() && !p.primary())
@@ -85,7 +131,7 @@ public final class RollPlanner {
       if (oldReplica.isPresent()) {
         return new Action.DeleteReplica(oldReplica.get().name());
       }
-      RollPod primary = shard.stream().filter(RollPod::primary).findFirst().orElseThrow();
+      RollPod primary = primaries.get(0);
       Optional<RollPod> best =
           shard.stream()
               .filter(p -> !p.primary())

@@ -118,6 +118,56 @@ class RollPlannerTest {
   }
 
   @Test
+  void aPodWhoseRedisDidNotAnswerIsNeverTakenForAReplica() {
+    // The primary's Redis did not answer (a connection timed out): what it is cannot be read, and
+    // it must not be restarted as an "old replica" (the shard's slots would go unserved).
+    List<RollPod> pods =
+        List.of(
+            new RollPod("c-0-0", 0, 0, true, true, false, -1, Duration.ZERO, false),
+            new RollPod("c-0-1", 0, 1, false, true, false, 100, Duration.ZERO));
+    assertThat(RollPlanner.next(pods, false, TIMEOUT)).isEqualTo(new Action.Unobserved("c-0-0"));
+  }
+
+  @Test
+  void aPodOfAnotherShardWhoseRedisDidNotAnswerHoldsTheRollToo() {
+    List<RollPod> pods =
+        List.of(
+            new RollPod("c-0-0", 0, 0, true, true, true, 100, Duration.ZERO),
+            new RollPod("c-0-1", 0, 1, true, true, false, 100, Duration.ZERO),
+            new RollPod("c-1-0", 1, 0, true, true, false, -1, Duration.ZERO, false),
+            new RollPod("c-1-1", 1, 1, true, true, false, 100, Duration.ZERO));
+    assertThat(RollPlanner.next(pods, false, TIMEOUT)).isEqualTo(new Action.Unobserved("c-1-0"));
+  }
+
+  @Test
+  void nothingIsRestartedOrFailedOverWhileTheViewsHaveNotSettled() {
+    FakeShards c = new FakeShards(1, 2);
+    List<String> unsettled = List.of("c-0-1 thinks c-0-0 is a primary but it is a replica");
+    assertThat(RollPlanner.next(c.pods, unsettled, false, TIMEOUT))
+        .isEqualTo(new Action.Unsettled(unsettled.get(0)));
+    c.apply(RollPlanner.next(c.pods, false, TIMEOUT));
+    assertThat(RollPlanner.next(c.pods, unsettled, false, TIMEOUT))
+        .as("the failover waits too")
+        .isEqualTo(new Action.Unsettled(unsettled.get(0)));
+    assertThat(RollPlanner.next(c.pods, false, TIMEOUT)).isInstanceOf(Action.Failover.class);
+  }
+
+  @Test
+  void aShardThatShowsTwoPrimariesOrNoneIsNotRolled() {
+    List<RollPod> two =
+        List.of(
+            new RollPod("c-0-0", 0, 0, true, true, true, 100, Duration.ZERO),
+            new RollPod("c-0-1", 0, 1, true, true, true, 100, Duration.ZERO),
+            new RollPod("c-0-2", 0, 2, true, true, false, 100, Duration.ZERO));
+    assertThat(RollPlanner.next(two, false, TIMEOUT)).isInstanceOf(Action.Unsettled.class);
+    List<RollPod> none =
+        List.of(
+            new RollPod("c-0-0", 0, 0, false, true, false, 100, Duration.ZERO),
+            new RollPod("c-0-1", 0, 1, true, true, false, 100, Duration.ZERO));
+    assertThat(RollPlanner.next(none, false, TIMEOUT)).isInstanceOf(Action.Unsettled.class);
+  }
+
+  @Test
   void currentPodsNeedNothing() {
     List<RollPod> pods =
         List.of(new RollPod("c-0-0", 0, 0, false, false, true, 5, Duration.ofHours(1)));
