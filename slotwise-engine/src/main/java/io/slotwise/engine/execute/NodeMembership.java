@@ -1,14 +1,17 @@
 package io.slotwise.engine.execute;
 
+import io.slotwise.engine.failure.EngineException;
 import io.slotwise.engine.observe.ClusterObserver;
 import io.slotwise.engine.observe.ClusterView;
 import io.slotwise.engine.observe.NodeReport;
 import io.slotwise.engine.plan.PlanningException;
 import io.slotwise.engine.redis.RedisAdmin;
 import io.slotwise.engine.redis.RedisAdminException;
+import io.slotwise.engine.redis.SlotPipeline;
 import io.slotwise.engine.topology.NodeAddress;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -131,6 +134,7 @@ public final class NodeMembership {
           }
         }
       }
+      teachSlotMap(view, fresh);
       progress.accept("introduced " + fresh + " to the cluster through " + existing);
       List<NodeAddress> members =
           new java.util.ArrayList<>(reachable.stream().map(NodeReport::address).toList());
@@ -153,6 +157,71 @@ public final class NodeMembership {
       executor.awaitClusterOk(List.of(fresh));
     }
     return n.id();
+  }
+
+  /**
+   * Tells a node that just met the members which of them owns each slot, as soon as it knows them
+   * by id. By gossip alone it learns the owners of other shards over seconds (a member's slots come
+   * with that member's next ping), while it already lists every member: a cluster client that
+   * refreshes its slot map then may take this node's view, with whole shards missing, and fail its
+   * requests to them ("cannot determine a partition", CLUSTERDOWN) until its next refresh.
+   *
+   * <p>Only slots on which every member that answered agrees are told, and only to a node without
+   * slots or keys (add() checked that): its own table is all it changes; it claims nothing, and
+   * gossip with a newer epoch still overrides it. A slot left out is learnt by gossip as before.
+   */
+  private void teachSlotMap(ClusterView view, NodeAddress fresh) {
+    Map<String, List<Integer>> byOwner = agreedOwners(view);
+    if (byOwner.isEmpty()) {
+      return;
+    }
+    try {
+      // A round trip per member; bounded, as gossip teaches the node anyway.
+      new Waiter(java.time.Duration.ofSeconds(5), java.time.Duration.ofMillis(5))
+          .await(
+              "for " + fresh + " to know every member by its id",
+              () -> {
+                java.util.Set<String> known = new java.util.HashSet<>();
+                for (var rec : observer.report(fresh).known()) {
+                  if (!rec.handshake()) {
+                    known.add(rec.id());
+                  }
+                }
+                return known.containsAll(byOwner.keySet()) ? null : "handshakes under way";
+              });
+      try (SlotPipeline p = admin.pipeline(fresh)) {
+        List<SlotPipeline.Reply<String>> replies = new java.util.ArrayList<>();
+        byOwner.forEach((owner, slots) -> replies.addAll(p.setSlots(slots, "NODE", owner, false)));
+        p.flush();
+        for (SlotPipeline.Reply<String> r : replies) {
+          r.get();
+        }
+      }
+    } catch (EngineException e) {
+      // Gossip teaches it all the same, only later.
+      progress.accept(fresh + " will learn the slot owners by gossip: " + e.getMessage());
+    }
+  }
+
+  /** The owner of each slot, for the slots on which every reachable member agrees, by owner. */
+  static Map<String, List<Integer>> agreedOwners(ClusterView view) {
+    Map<String, List<Integer>> byOwner = new java.util.LinkedHashMap<>();
+    List<NodeReport> members = view.reachable();
+    if (members.isEmpty() || !view.unreachable().isEmpty()) {
+      return byOwner;
+    }
+    List<String[]> maps = members.stream().map(view::slotMapOf).toList();
+    for (int slot = 0; slot < maps.get(0).length; slot++) {
+      String owner = maps.get(0)[slot];
+      boolean agreed = owner != null;
+      for (int m = 1; agreed && m < maps.size(); m++) {
+        agreed = owner.equals(maps.get(m)[slot]);
+      }
+      if (agreed) {
+        byOwner.computeIfAbsent(owner, k -> new java.util.ArrayList<>()).add(slot);
+      }
+    }
+    return byOwner;
   }
 
   /**

@@ -43,6 +43,20 @@ class NodeMembershipForgetTest {
   }
 
   @Test
+  void aNewNodeIsToldOnlyTheOwnersEveryMemberAgreesOn() {
+    ClusterView view =
+        ViewFixtures.cluster(AFTER_FAILOVER).seenBy(P3, ViewFixtures.HEALTHY_3X1).build();
+
+    var owners = NodeMembership.agreedOwners(view);
+
+    assertThat(owners).doesNotContainKeys(P1, R1).containsOnlyKeys(ViewFixtures.P2, P3);
+    assertThat(owners.get(ViewFixtures.P2)).hasSize(5462).startsWith(5461);
+    assertThat(owners.get(P3)).hasSize(5461).startsWith(10923);
+    assertThat(NodeMembership.agreedOwners(ViewFixtures.view(AFTER_FAILOVER)).get(R1))
+        .hasSize(5461);
+  }
+
+  @Test
   void anotherNodeThatCannotBeObservedRefusesTheRemoval() {
     ClusterView view = ViewFixtures.cluster(ViewFixtures.HEALTHY_3X1).unreachable("P2").build();
 
