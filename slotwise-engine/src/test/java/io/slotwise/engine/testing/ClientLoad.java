@@ -10,6 +10,8 @@ import io.slotwise.engine.topology.NodeAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
@@ -26,6 +28,7 @@ public final class ClientLoad implements AutoCloseable {
   private final StatefulRedisClusterConnection<String, String> connection;
   private final Map<String, String> acknowledged = new ConcurrentHashMap<>();
   private final List<String> failures = new CopyOnWriteArrayList<>();
+  private final Map<String, Set<String>> unknownOutcome = new ConcurrentHashMap<>();
   private final List<String> wrongReads = new CopyOnWriteArrayList<>();
   private final AtomicLong requests = new AtomicLong();
   private final AtomicBoolean running = new AtomicBoolean(true);
@@ -74,18 +77,29 @@ public final class ClientLoad implements AutoCloseable {
                   ? ThreadLocalRandom.current().nextInt(i)
                   : i++);
       String value = "v" + System.nanoTime();
+      boolean written = false;
       try {
         requests.incrementAndGet();
         sync.set(key, value);
         acknowledged.put(key, value);
+        unknownOutcome.remove(key);
+        written = true;
         String other = prefix + ":" + ThreadLocalRandom.current().nextInt(i);
         String expected = acknowledged.get(other);
         requests.incrementAndGet();
         String got = sync.get(other);
-        if (expected != null && !expected.equals(got) && expected.equals(acknowledged.get(other))) {
+        if (expected != null
+            && !expected.equals(got)
+            && expected.equals(acknowledged.get(other))
+            && !unknownOutcome.getOrDefault(other, Set.of()).contains(got)) {
           wrongReads.add(other + " expected " + expected + " got " + got);
         }
       } catch (RuntimeException e) {
+        if (!written) {
+          // A SET that failed on the client's side (a timeout, a dropped connection) may still
+          // have been applied: reading its value later is no lost write.
+          unknownOutcome.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(value);
+        }
         failures.add(key + ": " + e);
       }
     }
@@ -103,6 +117,16 @@ public final class ClientLoad implements AutoCloseable {
 
   public Map<String, String> acknowledged() {
     return acknowledged;
+  }
+
+  /**
+   * Whether {@code got}, read back for {@code key}, is what the load wrote last: the acknowledged
+   * value, or that of a later SET whose outcome the client never learnt (it failed on the client's
+   * side, but Redis may have applied it).
+   */
+  public boolean wroteLast(String key, String got) {
+    return Objects.equals(acknowledged.get(key), got)
+        || unknownOutcome.getOrDefault(key, Set.of()).contains(got);
   }
 
   public List<String> failures() {
