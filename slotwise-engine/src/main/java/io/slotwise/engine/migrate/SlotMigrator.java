@@ -11,6 +11,7 @@ import io.slotwise.engine.topology.NodeAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,7 +52,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>A node that holds each {@code SETSLOT} until its replicas have it (Valkey 8) gets a group's
  * SETSLOTs spread over several connections, so that their waits overlap ({@link SetSlotLanes}); a
  * step of a group is sent only once the step before it has been answered for every slot of the
- * group, on whichever connection it went.
+ * group, on whichever connection it went. Such a source is not sent the {@code SETSLOT NODE} that
+ * would take its last slot (see {@link #keepsSlotsWithout}): the target announces the slot.
  *
  * <p>Slots are open (clients meet ASK, and TRYAGAIN for multi-key commands) from their group's
  * opening until its hand-over: about the time the group's keys take to move.
@@ -576,16 +578,23 @@ public final class SlotMigrator {
 
   private void assign(
       Pair pair, List<Integer> toDrain, List<Integer> all, Lanes lanes, List<Reply<String>> told) {
-    SlotPipeline.await(setSlots(toDrain, lanes.dst, "NODE", pair.targetId()));
-    List<Reply<String>> onSource = lanes.src.issue(all, "NODE", pair.targetId());
-    RedisAdminException unsettled = null;
-    for (Reply<String> r : onSource) {
-      RedisAdminException err = r.failure();
-      // A primary that lost its last slot turns itself into a replica of the new owner as soon as
-      // gossip tells it; it then knows the owner already (see settledOnSourceAfterHandOver).
-      if (err != null && !err.kind().settledOnSourceAfterHandOver() && unsettled == null) {
-        unsettled = err;
+    boolean holds = laneCount(pair.source()) > 1;
+    Set<Integer> begun = handOversBegun.computeIfAbsent(pair.source(), k -> new HashSet<>());
+    if (holds) {
+      synchronized (begun) {
+        begun.addAll(all);
       }
+    }
+    SlotPipeline.await(setSlots(toDrain, lanes.dst, "NODE", pair.targetId()));
+    RedisAdminException unsettled;
+    if (holds) {
+      // Decided and answered under the source's lock: no other pair's target may take the
+      // source's other slots while this SETSLOT is on its way to the source's replicas.
+      synchronized (begun) {
+        unsettled = keepsSlotsWithout(pair.source(), begun) ? tellSource(pair, all, lanes) : null;
+      }
+    } else {
+      unsettled = tellSource(pair, all, lanes);
     }
     // Valkey 8 closes the connection after UNBLOCKED, so the commands pipelined behind it fail
     // unanswered (and those held on other lanes are let go with UNBLOCKED too); a source that is a
@@ -606,6 +615,60 @@ public final class SlotMigrator {
       told.addAll(o.issue(all, "NODE", pair.targetId()));
     }
     listener.slotsDone(all.size());
+  }
+
+  /**
+   * {@code SETSLOT NODE target} on the source; returns the first error that does not mean the
+   * source knows the new owner already.
+   */
+  private RedisAdminException tellSource(Pair pair, List<Integer> all, Lanes lanes) {
+    List<Reply<String>> onSource = lanes.src.issue(all, "NODE", pair.targetId());
+    RedisAdminException unsettled = null;
+    for (Reply<String> r : onSource) {
+      RedisAdminException err = r.failure();
+      // A primary that lost its last slot turns itself into a replica of the new owner as soon as
+      // gossip tells it; it then knows the owner already (see settledOnSourceAfterHandOver).
+      if (err != null && !err.kind().settledOnSourceAfterHandOver() && unsettled == null) {
+        unsettled = err;
+      }
+    }
+    return unsettled;
+  }
+
+  /**
+   * Per source that holds SETSLOT until its replicas have it (Valkey 8): the slots whose hand-over
+   * to a target has begun, in any pair. Guarded by itself.
+   */
+  private final Map<NodeAddress, Set<Integer>> handOversBegun = new ConcurrentHashMap<>();
+
+  /**
+   * Whether the source still owns a slot outside {@code begun}: whether a {@code SETSLOT NODE} sent
+   * to it now leaves it a slot. The one that would take its last slot is not sent. Valkey 8
+   * replicates that SETSLOT to the source's replicas first, and a replica that applies it makes
+   * itself a replica of the new owner from inside its replication stream: Valkey 8.0 then starts
+   * the sync with the new primary twice, and the stale attempt blocks the replica in a synchronous
+   * read for 5 s (its replication handshake timeout), answering nothing, not even {@code CLUSTER
+   * NODES}: the agreement wait after the move waited for it. Untold, the source and its replicas
+   * learn the owner from the target, which announces each slot it takes to every node at once, and
+   * follow it by gossip, which does not trip over this.
+   */
+  private boolean keepsSlotsWithout(NodeAddress source, Set<Integer> begun) {
+    try {
+      for (String line : admin.node(source).clusterNodes().split("\n")) {
+        if (line.isBlank()) {
+          continue;
+        }
+        NodeRecord rec = NodeRecord.parse(line);
+        if (rec.myself()) {
+          return rec.primary()
+              && java.util.Arrays.stream(rec.slots().toArray()).anyMatch(s -> !begun.contains(s));
+        }
+      }
+      return true;
+    } catch (RuntimeException e) {
+      // Telling it is the plain protocol; its reply says what is wrong.
+      return true;
+    }
   }
 
   static final long REPLICA_POLL_MILLIS = 5;

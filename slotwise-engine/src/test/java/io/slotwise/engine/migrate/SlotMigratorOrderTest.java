@@ -118,6 +118,8 @@ class SlotMigratorOrderTest {
   @Test
   void onValkeyAGroupsSetSlotsGoOverSeveralConnectionsInTheSameOrder() {
     cluster.nodes().forEach(RecordingNode::valkey);
+    // The source keeps a slot, so that it is told of every hand-over (see the test below).
+    cluster.nodes().forEach(n -> n.owners.put(10, "aaaa"));
     migrator(new SlotMigrator.Options(5, 100, 1 << 20, 100, 1, 1, 1))
         .migrate(moves(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), primaries());
     for (int s = 0; s < 10; s++) {
@@ -144,6 +146,38 @@ class SlotMigratorOrderTest {
       for (int s = 0; s < 10; s++) {
         assertThat(n.owners).containsEntry(s, "bbbb");
       }
+    }
+  }
+
+  /**
+   * Valkey 8 replicates {@code SETSLOT} to the node's replicas before applying it, and a replica
+   * that takes its primary's last slot that way stalls for 5 s (Valkey 8.0): the source is not told
+   * of the hand-over that would leave it without a slot, whichever half of the pair's slots is
+   * handed over last. The target announces it to every node, the other primaries are told too.
+   */
+  @Test
+  void onValkeyTheSourceIsNotToldOfTheHandOverThatWouldTakeItsLastSlot() {
+    cluster.nodes().forEach(RecordingNode::valkey);
+    SlotMigrator.Result r =
+        migrator(new SlotMigrator.Options(5, 100, 1 << 20, 100, 1, 1, 1))
+            .migrate(moves(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), primaries());
+    assertThat(r.keys()).isEqualTo(30);
+    assertThat(a.owners).containsValue("aaaa");
+    for (int s = 0; s < 10; s++) {
+      assertThat(b.owners).containsEntry(s, "bbbb");
+      assertThat(c.owners).containsEntry(s, "bbbb");
+      assertThat(a.countKeys(s)).isZero();
+    }
+    assertThat(warnings).isEmpty();
+  }
+
+  /** On Redis the source is told of every hand-over: its replicas never see SETSLOT. */
+  @Test
+  void onRedisTheSourceIsToldOfEveryHandOver() {
+    migrator(new SlotMigrator.Options(5, 100, 1 << 20, 100, 1, 1, 1))
+        .migrate(moves(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), primaries());
+    for (int s = 0; s < 10; s++) {
+      assertThat(a.owners).containsEntry(s, "bbbb");
     }
   }
 

@@ -375,9 +375,28 @@ public final class FakeCluster implements NodeDirectory {
       return "PONG";
     }
 
+    /** Only this node's own line: its role and the slots it says it owns. */
     @Override
-    public String clusterNodes() {
-      throw new UnsupportedOperationException();
+    public synchronized String clusterNodes() {
+      StringBuilder slots = new StringBuilder();
+      owners.forEach(
+          (slot, owner) -> {
+            if (owner.equals(id)) {
+              slots.append(' ').append(slot);
+            }
+          });
+      return id
+          + " "
+          + address.host()
+          + ":"
+          + address.port()
+          + "@"
+          + (address.port() + 10000)
+          + " myself,"
+          + role
+          + " - 0 0 1 connected"
+          + slots
+          + "\n";
     }
 
     @Override
