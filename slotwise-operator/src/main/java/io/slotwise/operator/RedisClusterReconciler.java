@@ -804,11 +804,18 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
         writeStatus();
         deletePod(d.pod());
       } else if (action instanceof RollPlanner.Action.Failover f) {
-        what = "failing over from " + f.primary() + " to its most caught-up replica " + f.replica();
-        recordOperation("FailingOver", what, rollPods.size() - outdated, rollPods.size());
-        writeStatus();
-        failover(session, pods, f);
-        metrics.failover();
+        String blocker = takeOverBlocker(session, pods, f);
+        if (blocker != null) {
+          what = "waiting for replica " + f.replica() + " to be ready to take over: " + blocker;
+          recordOperation("WaitingForPod", what, rollPods.size() - outdated, rollPods.size());
+        } else {
+          what =
+              "failing over from " + f.primary() + " to its most caught-up replica " + f.replica();
+          recordOperation("FailingOver", what, rollPods.size() - outdated, rollPods.size());
+          writeStatus();
+          failover(session, pods, f);
+          metrics.failover();
+        }
       } else {
         what = "waiting for pod " + describeWait(action);
         recordOperation("WaitingForPod", what, rollPods.size() - outdated, rollPods.size());
@@ -856,6 +863,13 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
 
     Optional<Pod> named(List<Pod> pods, String name) {
       return pods.stream().filter(p -> p.getMetadata().getName().equals(name)).findFirst();
+    }
+
+    /** Why the failover's replica should not take over yet, asked of it now; null when it may. */
+    String takeOverBlocker(
+        ClusterConnections.Session session, List<Pod> pods, RollPlanner.Action.Failover f) {
+      Pod replica = named(pods, f.replica()).orElseThrow();
+      return RollPlanner.takeOverBlocker(session.observer().report(provider.address(replica)));
     }
 
     void failover(
