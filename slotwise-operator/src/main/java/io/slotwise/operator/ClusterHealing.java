@@ -126,6 +126,35 @@ public final class ClusterHealing {
   }
 
   /** The ids of the members that answer. */
+  /**
+   * Why a replica should not be asked to take over now, from its own report; null when it may.
+   * {@code CLUSTER FAILOVER} refuses a replica without a bus link to its primary ("Master is down
+   * or failed"), and a replica that still holds a node for possibly failed would, once primary,
+   * count too few reachable primaries, fall to cluster_state:fail and stay there for Redis's rejoin
+   * delay (up to 5 s of CLUSTERDOWN for its shard's clients).
+   */
+  public static String takeOverBlocker(NodeReport replica) {
+    if (!replica.reachable()) {
+      return "it does not answer";
+    }
+    if (!replica.self().replica() || !replica.replicationLinkUp()) {
+      return "its replication link is not up";
+    }
+    if (!replica.clusterOk()) {
+      return "it reports cluster_state:" + replica.clusterInfo().get("cluster_state");
+    }
+    var primary = replica.about(replica.self().primaryId());
+    if (primary.isEmpty() || !primary.get().linkConnected() || primary.get().failed()) {
+      return "it has no cluster bus link to its primary yet";
+    }
+    for (var rec : replica.known()) {
+      if (rec.failed() || rec.possiblyFailed() || rec.handshake()) {
+        return "it still sees " + rec.id() + " as " + (rec.handshake() ? "a handshake" : "failing");
+      }
+    }
+    return null;
+  }
+
   private static Set<String> liveIds(ClusterView view) {
     Set<String> live = new LinkedHashSet<>();
     view.reachable().forEach(r -> live.add(r.id()));

@@ -869,7 +869,7 @@ public final class RedisClusterReconciler implements Reconciler<RedisCluster> {
     String takeOverBlocker(
         ClusterConnections.Session session, List<Pod> pods, RollPlanner.Action.Failover f) {
       Pod replica = named(pods, f.replica()).orElseThrow();
-      return RollPlanner.takeOverBlocker(session.observer().report(provider.address(replica)));
+      return ClusterHealing.takeOverBlocker(session.observer().report(provider.address(replica)));
     }
 
     void failover(

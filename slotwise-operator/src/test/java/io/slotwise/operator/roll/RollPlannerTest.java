@@ -168,36 +168,6 @@ class RollPlannerTest {
   }
 
   @Test
-  void aReplicaTakesOverOnlyWithABusLinkToItsPrimaryAndNoNodeSeenFailing() {
-    var healthy = io.slotwise.engine.observe.ViewFixtures.healthy3x1();
-    assertThat(RollPlanner.takeOverBlocker(replica(healthy))).isNull();
-
-    String noLink =
-        io.slotwise.engine.observe.ViewFixtures.HEALTHY_3X1.replace(
-            "P1 127.0.0.1:30001@40001 master - 0 1700000000000 1 connected",
-            "P1 127.0.0.1:30001@40001 master - 0 1700000000000 1 disconnected");
-    assertThat(RollPlanner.takeOverBlocker(replica(seenByR1(noLink))))
-        .isEqualTo("it has no cluster bus link to its primary yet");
-
-    String pfail =
-        io.slotwise.engine.observe.ViewFixtures.HEALTHY_3X1.replace(
-            "P2 127.0.0.1:30002@40002 master -", "P2 127.0.0.1:30002@40002 master,fail? -");
-    assertThat(RollPlanner.takeOverBlocker(replica(seenByR1(pfail)))).contains("as failing");
-  }
-
-  private static io.slotwise.engine.observe.ClusterView seenByR1(String table) {
-    return io.slotwise.engine.observe.ViewFixtures.cluster(
-            io.slotwise.engine.observe.ViewFixtures.HEALTHY_3X1)
-        .seenBy("R1", table)
-        .build();
-  }
-
-  private static io.slotwise.engine.observe.NodeReport replica(
-      io.slotwise.engine.observe.ClusterView view) {
-    return view.node(io.slotwise.engine.observe.ViewFixtures.R1).orElseThrow();
-  }
-
-  @Test
   void currentPodsNeedNothing() {
     List<RollPod> pods =
         List.of(new RollPod("c-0-0", 0, 0, false, false, true, 5, Duration.ofHours(1)));
