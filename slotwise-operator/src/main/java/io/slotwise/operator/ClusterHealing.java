@@ -125,7 +125,6 @@ public final class ClusterHealing {
     return java.util.Optional.empty();
   }
 
-  /** The ids of the members that answer. */
   /**
    * Why a replica should not be asked to take over now, from its own report; null when it may.
    * {@code CLUSTER FAILOVER} refuses a replica without a bus link to its primary ("Master is down
@@ -155,6 +154,7 @@ public final class ClusterHealing {
     return null;
   }
 
+  /** The ids of the members that answer. */
   private static Set<String> liveIds(ClusterView view) {
     Set<String> live = new LinkedHashSet<>();
     view.reachable().forEach(r -> live.add(r.id()));

@@ -182,7 +182,8 @@ public final class NodeMembership {
               "for " + fresh + " to know every member by its id",
               () -> {
                 java.util.Set<String> known = new java.util.HashSet<>();
-                for (var rec : observer.report(fresh).known()) {
+                for (var rec :
+                    observer.membership(List.of(fresh)).report(fresh).orElseThrow().known()) {
                   if (!rec.handshake()) {
                     known.add(rec.id());
                   }

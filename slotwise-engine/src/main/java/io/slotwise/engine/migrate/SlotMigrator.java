@@ -579,7 +579,8 @@ public final class SlotMigrator {
   private void assign(
       Pair pair, List<Integer> toDrain, List<Integer> all, Lanes lanes, List<Reply<String>> told) {
     boolean holds = laneCount(pair.source()) > 1;
-    Set<Integer> begun = handOversBegun.computeIfAbsent(pair.source(), k -> new HashSet<>());
+    Set<Integer> begun =
+        holds ? handOversBegun.computeIfAbsent(pair.source(), k -> new HashSet<>()) : null;
     if (holds) {
       synchronized (begun) {
         begun.addAll(all);
@@ -654,11 +655,7 @@ public final class SlotMigrator {
    */
   private boolean keepsSlotsWithout(NodeAddress source, Set<Integer> begun) {
     try {
-      for (String line : admin.node(source).clusterNodes().split("\n")) {
-        if (line.isBlank()) {
-          continue;
-        }
-        NodeRecord rec = NodeRecord.parse(line);
+      for (NodeRecord rec : NodeRecord.parseAll(admin.node(source).clusterNodes())) {
         if (rec.myself()) {
           return rec.primary()
               && java.util.Arrays.stream(rec.slots().toArray()).anyMatch(s -> !begun.contains(s));
@@ -759,12 +756,9 @@ public final class SlotMigrator {
       if (members == null) {
         members = new ArrayList<>();
         try {
-          for (String line : admin.node(target).clusterNodes().split("\n")) {
-            if (!line.isBlank()) {
-              NodeRecord r = NodeRecord.parse(line);
-              if (r.replica() && targetId.equals(r.primaryId()) && r.address() != null) {
-                members.add(r.address());
-              }
+          for (NodeRecord r : NodeRecord.parseAll(admin.node(target).clusterNodes())) {
+            if (r.replica() && targetId.equals(r.primaryId()) && r.address() != null) {
+              members.add(r.address());
             }
           }
         } catch (RuntimeException e) {

@@ -96,7 +96,13 @@ public final class ClusterObserver implements AutoCloseable {
         a -> {
           try {
             return new NodeReport(
-                a, parseNodes(admin.node(a).clusterNodes()), Map.of(), Map.of(), 0, 0, null);
+                a,
+                NodeRecord.parseAll(admin.node(a).clusterNodes()),
+                Map.of(),
+                Map.of(),
+                0,
+                0,
+                null);
           } catch (RedisAdminException e) {
             admin.forget(a);
             return NodeReport.unreachable(a, e.getMessage());
@@ -117,21 +123,11 @@ public final class ClusterObserver implements AutoCloseable {
     return new ClusterView(out);
   }
 
-  private static List<NodeRecord> parseNodes(String text) {
-    List<NodeRecord> known = new ArrayList<>();
-    for (String line : text.split("\n")) {
-      if (!line.isBlank()) {
-        known.add(NodeRecord.parse(line));
-      }
-    }
-    return List.copyOf(known);
-  }
-
   /** What one node says, or an unreachable report naming why. */
   public NodeReport report(NodeAddress address) {
     try {
       NodeClient.Snapshot s = admin.node(address).snapshot();
-      List<NodeRecord> known = parseNodes(s.clusterNodes());
+      List<NodeRecord> known = NodeRecord.parseAll(s.clusterNodes());
       long mem = Long.parseLong(s.memory().getOrDefault("used_memory", "0"));
       return new NodeReport(address, known, s.clusterInfo(), s.replication(), s.keys(), mem, null);
     } catch (RedisAdminException e) {

@@ -59,6 +59,17 @@ public record NodeRecord(
     return flags.contains("noaddr") || address == null;
   }
 
+  /** Parses a whole {@code CLUSTER NODES} reply, one record per non-blank line. */
+  public static java.util.List<NodeRecord> parseAll(String text) {
+    java.util.List<NodeRecord> known = new java.util.ArrayList<>();
+    for (String line : text.split("\n")) {
+      if (!line.isBlank()) {
+        known.add(parse(line));
+      }
+    }
+    return java.util.List.copyOf(known);
+  }
+
   /** Parses one line; throws {@link IllegalArgumentException} naming what is malformed. */
   public static NodeRecord parse(String line) {
     String[] f = line.trim().split(" +");
