@@ -120,21 +120,20 @@ public final class NodeMembership {
           TemporaryConfig.NODE_TIMEOUT,
           TemporaryConfig.JOINING_NODE_TIMEOUT,
           "joining will take longer");
-      admin.node(existing).meet(fresh, n.self().busPort());
-      // The new node also meets every other member itself: each hears of it at once instead of
-      // by gossip, which takes a second or more to reach every node of a cluster. (A member it
-      // cannot reach at that address still hears of it by gossip.)
+      // The new node meets every member itself: each hears of it at once instead of by gossip,
+      // which takes a second or more to reach every node of a cluster. It meets the slot owners
+      // first and is told each one's slots as soon as it knows that owner (teachSlotMap), the
+      // other members only then: it should not list every member while it lacks an owner.
       List<NodeReport> reachable = view.reachable();
-      for (NodeReport member : reachable) {
-        if (!member.address().equals(existing)) {
-          try {
-            admin.node(fresh).meet(member.address(), member.self().busPort());
-          } catch (RedisAdminException e) {
-            // A handshake towards that address is under way already: it carries the news too.
-          }
-        }
+      Map<String, List<Integer>> byOwner = agreedOwners(view);
+      try (SlotPipeline teacher = teacher(fresh)) {
+        admin.node(existing).meet(fresh, n.self().busPort());
+        meetAll(
+            fresh, existing, reachable.stream().filter(m -> byOwner.containsKey(m.id())).toList());
+        teachSlotMap(teacher, fresh, byOwner);
       }
-      teachSlotMap(view, fresh);
+      meetAll(
+          fresh, existing, reachable.stream().filter(m -> !byOwner.containsKey(m.id())).toList());
       progress.accept("introduced " + fresh + " to the cluster through " + existing);
       List<NodeAddress> members =
           new java.util.ArrayList<>(reachable.stream().map(NodeReport::address).toList());
@@ -159,45 +158,74 @@ public final class NodeMembership {
     return n.id();
   }
 
+  /** {@code fresh} meets each of {@code members} but {@code existing} (which met it already). */
+  private void meetAll(NodeAddress fresh, NodeAddress existing, List<NodeReport> members) {
+    for (NodeReport member : members) {
+      if (!member.address().equals(existing)) {
+        try {
+          admin.node(fresh).meet(member.address(), member.self().busPort());
+        } catch (RedisAdminException e) {
+          // A handshake towards that address is under way already: it carries the news too.
+          // (A member it cannot reach at that address still hears of it by gossip.)
+        }
+      }
+    }
+  }
+
   /**
-   * Tells a node that just met the members which of them owns each slot, as soon as it knows them
-   * by id. By gossip alone it learns the owners of other shards over seconds (a member's slots come
-   * with that member's next ping), while it already lists every member: a cluster client that
-   * refreshes its slot map then may take this node's view, with whole shards missing, and fail its
-   * requests to them ("cannot determine a partition", CLUSTERDOWN) until its next refresh.
+   * A pipeline to the new node, ready to teach it the slot map (its connection open and its script
+   * support asked) before the handshakes start; null if it cannot be opened.
+   */
+  private SlotPipeline teacher(NodeAddress fresh) {
+    SlotPipeline p = null;
+    try {
+      p = admin.pipeline(fresh);
+      p.teachKnownOwners(Map.of()).get();
+      return p;
+    } catch (EngineException e) {
+      if (p != null) {
+        p.close();
+      }
+      progress.accept(fresh + " will learn the slot owners by gossip: " + e.getMessage());
+      return null;
+    }
+  }
+
+  /**
+   * Tells a node that is meeting the members which of them owns each slot, each owner's slots the
+   * moment it knows that owner by id (asked every millisecond, then checked again and set in one
+   * step on the node). By gossip alone it learns the owners of other shards over seconds (a
+   * member's slots come with that member's own next ping), while gossip makes it list every member
+   * within a round trip: a cluster client that refreshes its slot map then may take this node's
+   * view (Lettuce takes the view that knows the most nodes, ties at random), with whole shards
+   * missing, and fail its requests to them ("cannot determine a partition", CLUSTERDOWN) until its
+   * next refresh.
    *
    * <p>Only slots on which every member that answered agrees are told, and only to a node without
    * slots or keys (add() checked that): its own table is all it changes; it claims nothing, and
    * gossip with a newer epoch still overrides it. A slot left out is learnt by gossip as before.
    */
-  private void teachSlotMap(ClusterView view, NodeAddress fresh) {
-    Map<String, List<Integer>> byOwner = agreedOwners(view);
-    if (byOwner.isEmpty()) {
+  private void teachSlotMap(
+      SlotPipeline teacher, NodeAddress fresh, Map<String, List<Integer>> byOwner) {
+    if (teacher == null || byOwner.isEmpty()) {
       return;
     }
+    Map<String, List<Integer>> untaught = new java.util.LinkedHashMap<>(byOwner);
     try {
-      // A round trip per member; bounded, as gossip teaches the node anyway.
-      new Waiter(java.time.Duration.ofSeconds(5), java.time.Duration.ofMillis(5))
+      // Bounded, as gossip teaches the node anyway.
+      new Waiter(java.time.Duration.ofSeconds(5), java.time.Duration.ofMillis(1))
           .await(
-              "for " + fresh + " to know every member by its id",
+              "for " + fresh + " to know every slot owner by its id",
               () -> {
-                java.util.Set<String> known = new java.util.HashSet<>();
-                for (var rec :
-                    observer.membership(List.of(fresh)).report(fresh).orElseThrow().known()) {
-                  if (!rec.handshake()) {
-                    known.add(rec.id());
-                  }
+                Map<String, List<Integer>> met = new java.util.LinkedHashMap<>();
+                for (String owner : teacher.knownNodes(List.copyOf(untaught.keySet())).get()) {
+                  met.put(owner, untaught.get(owner));
                 }
-                return known.containsAll(byOwner.keySet()) ? null : "handshakes under way";
+                if (!met.isEmpty()) {
+                  untaught.keySet().removeAll(teacher.teachKnownOwners(met).get());
+                }
+                return untaught.isEmpty() ? null : untaught.size() + " owner(s) not met yet";
               });
-      try (SlotPipeline p = admin.pipeline(fresh)) {
-        List<SlotPipeline.Reply<String>> replies = new java.util.ArrayList<>();
-        byOwner.forEach((owner, slots) -> replies.addAll(p.setSlots(slots, "NODE", owner, false)));
-        p.flush();
-        for (SlotPipeline.Reply<String> r : replies) {
-          r.get();
-        }
-      }
     } catch (EngineException e) {
       // Gossip teaches it all the same, only later.
       progress.accept(fresh + " will learn the slot owners by gossip: " + e.getMessage());

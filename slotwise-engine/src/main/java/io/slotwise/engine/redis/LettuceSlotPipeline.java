@@ -79,6 +79,32 @@ final class LettuceSlotPipeline implements SlotPipeline {
           + "end "
           + "return out";
 
+  // ARGV: owner, slot count, slots..., owner, slot count, slots... An owner the node does not
+  // know makes its first SETSLOT fail (a handshake entry has another id): it is skipped whole.
+  private static final String TEACH_OWNERS_SCRIPT =
+      "local i, taught = 1, {} "
+          + "while i <= #ARGV do "
+          + "  local owner, n = ARGV[i], tonumber(ARGV[i + 1]) "
+          + "  local r = redis.pcall('CLUSTER', 'SETSLOT', ARGV[i + 2], 'NODE', owner) "
+          + "  if not (type(r) == 'table' and r.err) then "
+          + "    for j = i + 3, i + 1 + n do "
+          + "      redis.pcall('CLUSTER', 'SETSLOT', ARGV[j], 'NODE', owner) "
+          + "    end "
+          + "    taught[#taught + 1] = owner "
+          + "  end "
+          + "  i = i + 2 + n "
+          + "end "
+          + "return taught";
+
+  // CLUSTER COUNT-FAILURE-REPORTS answers "Unknown node" for an id the node does not know.
+  private static final String KNOWN_NODES_SCRIPT =
+      "local known = {} "
+          + "for i = 1, #ARGV do "
+          + "  local r = redis.pcall('CLUSTER', 'COUNT-FAILURE-REPORTS', ARGV[i]) "
+          + "  if not (type(r) == 'table' and r.err) then known[#known + 1] = ARGV[i] end "
+          + "end "
+          + "return known";
+
   /** Whether this node runs our scripts; asked once, on first need. */
   private Boolean runsScripts;
 
@@ -92,6 +118,53 @@ final class LettuceSlotPipeline implements SlotPipeline {
       runsScripts = probe.failure() == null;
     }
     return runsScripts;
+  }
+
+  @Override
+  public Reply<List<String>> knownNodes(List<String> ids) {
+    if (ids.isEmpty() || !runsScripts()) {
+      return Reply.done(address, "known nodes", List.of());
+    }
+    java.util.concurrent.CompletableFuture<List<String>> known =
+        async
+            .<List<Object>>eval(
+                KNOWN_NODES_SCRIPT,
+                io.lettuce.core.ScriptOutputType.MULTI,
+                new byte[0][],
+                ids.stream().map(String::getBytes).toArray(byte[][]::new))
+            .toCompletableFuture()
+            .thenApply(r -> r.stream().map(o -> new String((byte[]) o)).toList());
+    dirty = true;
+    return new Reply<>(address, "EVAL known nodes", known, this::flush);
+  }
+
+  @Override
+  public Reply<List<String>> teachKnownOwners(java.util.Map<String, List<Integer>> owners) {
+    if (owners.isEmpty() || !runsScripts()) {
+      return Reply.done(address, "teach slot owners", List.of());
+    }
+    List<byte[]> args = new java.util.ArrayList<>();
+    owners.forEach(
+        (owner, slots) -> {
+          if (!slots.isEmpty()) {
+            args.add(owner.getBytes());
+            args.add(Integer.toString(slots.size()).getBytes());
+            for (int slot : slots) {
+              args.add(Integer.toString(slot).getBytes());
+            }
+          }
+        });
+    java.util.concurrent.CompletableFuture<List<String>> taught =
+        async
+            .<List<Object>>eval(
+                TEACH_OWNERS_SCRIPT,
+                io.lettuce.core.ScriptOutputType.MULTI,
+                new byte[0][],
+                args.toArray(new byte[0][]))
+            .toCompletableFuture()
+            .thenApply(r -> r.stream().map(o -> new String((byte[]) o)).toList());
+    dirty = true;
+    return new Reply<>(address, "EVAL teach slot owners", taught, this::flush);
   }
 
   /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slotwise.engine.local.LocalCluster;
 import io.slotwise.engine.observe.NodeRecord;
+import io.slotwise.engine.observe.NodeReport;
 import io.slotwise.engine.testing.FreshNodes;
 import io.slotwise.engine.testing.TestClusters;
 import io.slotwise.engine.topology.HashSlots;
@@ -11,7 +12,12 @@ import io.slotwise.engine.topology.NodeAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,6 +59,68 @@ class NodeMembershipIT {
       membership.add(cluster.addresses().get(0), node, null, false);
 
       assertThat(coveredWhenIntroduced).containsExactly(HashSlots.COUNT);
+    }
+  }
+
+  @Test
+  void aNewNodeNeverListsEveryMemberWhileItLacksASlotOwner() throws Exception {
+    // A cluster client (Lettuce) takes the slot map of the view that knows the most members, ties
+    // broken at random: a joining node that lists every member but not yet every slot's owner is
+    // a view that, taken, fails requests for the missing slots until the client's next refresh.
+    // Watched as fast as the node answers, from the introduction until add() returns.
+    cluster = TestClusters.start(home, 3, 1);
+    try (FreshNodes fresh = FreshNodes.start(home.resolve("fresh"), 1)) {
+      NodeAddress node = fresh.addresses().get(0);
+      Set<String> members = new HashSet<>();
+      for (NodeAddress a : cluster.addresses()) {
+        members.add(cluster.observer().report(a).id());
+      }
+      AtomicBoolean adding = new AtomicBoolean(true);
+      List<String> poisonous = new CopyOnWriteArrayList<>();
+      AtomicInteger looks = new AtomicInteger();
+      Thread watcher =
+          new Thread(
+              () -> {
+                while (adding.get()) {
+                  NodeReport r = cluster.observer().report(node);
+                  if (!r.reachable()) {
+                    continue;
+                  }
+                  looks.incrementAndGet();
+                  Set<String> known = new HashSet<>();
+                  BitSet slots = new BitSet();
+                  for (NodeRecord k : r.known()) {
+                    if (!k.handshake()) {
+                      known.add(k.id());
+                    }
+                    if (k.primary()) {
+                      for (int s : k.slots().toArray()) {
+                        slots.set(s);
+                      }
+                    }
+                  }
+                  if (known.containsAll(members) && slots.cardinality() < HashSlots.COUNT) {
+                    poisonous.add(
+                        "knew all "
+                            + members.size()
+                            + " members, "
+                            + slots.cardinality()
+                            + " slots");
+                  }
+                }
+              },
+              "watcher");
+      watcher.start();
+      try {
+        new NodeMembership(cluster.admin(), cluster.observer(), Waiter.standard(), m -> {})
+            .add(cluster.addresses().get(0), node, null, false);
+      } finally {
+        adding.set(false);
+        watcher.join();
+      }
+
+      assertThat(looks.get()).isPositive();
+      assertThat(poisonous).isEmpty();
     }
   }
 

@@ -3,9 +3,11 @@ package io.slotwise.engine.testing;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.PartitionSelectorException;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.slotwise.engine.topology.NodeAddress;
 import java.time.Duration;
 import java.util.List;
@@ -32,6 +34,7 @@ public final class ClientLoad implements AutoCloseable {
   private final List<String> wrongReads = new CopyOnWriteArrayList<>();
   private final AtomicLong requests = new AtomicLong();
   private final AtomicBoolean running = new AtomicBoolean(true);
+  private final AtomicBoolean slotMapShown = new AtomicBoolean();
   private final Thread thread;
 
   public ClientLoad(NodeAddress seed, String prefix) {
@@ -100,9 +103,30 @@ public final class ClientLoad implements AutoCloseable {
           // have been applied: reading its value later is no lost write.
           unknownOutcome.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(value);
         }
-        failures.add(key + ": " + e);
+        failures.add(key + ": " + e + slotMapOnce(e));
       }
     }
+  }
+
+  /**
+   * For the first request that found no node for its slot: the slot map the client had then (each
+   * node: id, address, role, slot count), so that a failure says whose view the client took.
+   */
+  private String slotMapOnce(RuntimeException e) {
+    if (!(e instanceof PartitionSelectorException p) || !slotMapShown.compareAndSet(false, true)) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder(" (the client's slot map then:");
+    for (RedisClusterNode n : p.getPartitions()) {
+      b.append(' ')
+          .append(n.getNodeId(), 0, Math.min(8, n.getNodeId().length()))
+          .append('@')
+          .append(n.getUri() == null ? "?" : n.getUri().getHost() + ":" + n.getUri().getPort())
+          .append(n.is(RedisClusterNode.NodeFlag.UPSTREAM) ? " primary " : " replica ")
+          .append(n.getSlots().size())
+          .append(" slots;");
+    }
+    return b.append(')').toString();
   }
 
   /** Stops the load and waits for its thread. */
