@@ -29,6 +29,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * One simulated Kubernetes (mock API server, pod simulator with real redis-server processes) and
@@ -180,15 +181,50 @@ public final class OperatorHarness implements AutoCloseable {
   public RedisCluster awaitStatus(
       String ns, String name, String what, Predicate<RedisCluster> condition) {
     RedisCluster[] seen = new RedisCluster[1];
-    await(what)
-        .atMost(LONG)
-        .pollInterval(Duration.ofMillis(250))
-        .until(
-            () -> {
-              seen[0] = get(ns, name);
-              return seen[0] != null && condition.test(seen[0]);
-            });
+    try {
+      await(what)
+          .atMost(LONG)
+          .pollInterval(Duration.ofMillis(250))
+          .until(
+              () -> {
+                seen[0] = get(ns, name);
+                return seen[0] != null && condition.test(seen[0]);
+              });
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError(
+          e.getMessage()
+              + "; last status: "
+              + (seen[0] == null ? "none" : seen[0].getStatus())
+              + "\n"
+              + operatorThreads(),
+          e);
+    }
     return seen[0];
+  }
+
+  /**
+   * The stacks of the threads running our code (a reconcile that never returns shows where it
+   * waits), for a wait that timed out.
+   */
+  static String operatorThreads() {
+    StringBuilder b = new StringBuilder("threads in io.slotwise code:");
+    Thread.getAllStackTraces()
+        .forEach(
+            (t, stack) -> {
+              boolean ours =
+                  java.util.Arrays.stream(stack)
+                      .anyMatch(
+                          f ->
+                              f.getClassName().startsWith("io.slotwise.")
+                                  && !f.getClassName().contains(".e2e."));
+              if (ours) {
+                b.append("\n\"").append(t.getName()).append("\" ").append(t.getState());
+                for (StackTraceElement f : stack) {
+                  b.append("\n    at ").append(f);
+                }
+              }
+            });
+    return b.toString();
   }
 
   /** Waits until Ready is True for the current generation with every slot served. */
