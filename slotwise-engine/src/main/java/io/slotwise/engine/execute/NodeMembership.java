@@ -373,6 +373,12 @@ public final class NodeMembership {
     if (view.reachable().stream().filter(r -> !r.id().equals(nodeId)).findAny().isEmpty()) {
       throw new PlanningException("cannot remove the last reachable node");
     }
+    // Refused before anything changes (a replica moved by REPLICATE, a client wait), not only
+    // before the FORGETs: the same check is made again on every look while waiting.
+    String unobserved = unobservedOther(view, nodeId);
+    if (unobserved != null) {
+      throw new PlanningException("cannot remove " + nodeId + ": " + unobserved);
+    }
     for (NodeReport replica : view.replicasOf(nodeId)) {
       NodeReport target =
           view.slotOwners().stream()

@@ -1,10 +1,13 @@
 package io.slotwise.engine.execute;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.slotwise.engine.local.LocalCluster;
+import io.slotwise.engine.local.RedisProcess;
 import io.slotwise.engine.observe.NodeRecord;
 import io.slotwise.engine.observe.NodeReport;
+import io.slotwise.engine.plan.PlanningException;
 import io.slotwise.engine.testing.FreshNodes;
 import io.slotwise.engine.testing.TestClusters;
 import io.slotwise.engine.topology.HashSlots;
@@ -121,6 +124,40 @@ class NodeMembershipIT {
 
       assertThat(looks.get()).isPositive();
       assertThat(poisonous).isEmpty();
+    }
+  }
+
+  @Test
+  void removingANodeWhileAnotherIsDownMovesNothingAndForgetsNothing() {
+    // Every node must agree before a node is forgotten: with a member down, remove() refuses at
+    // once, before it moves the removed primary's replica (REPLICATE) or forgets anything.
+    cluster = TestClusters.start(home, 3, 1);
+    try (FreshNodes fresh = FreshNodes.start(home.resolve("fresh"), 2)) {
+      NodeMembership membership =
+          new NodeMembership(cluster.admin(), cluster.observer(), Waiter.standard(), m -> {});
+      NodeAddress seed = cluster.addresses().get(0);
+      String empty = membership.add(seed, fresh.addresses().get(0), null, false);
+      membership.add(seed, fresh.addresses().get(1), empty, false);
+      RedisProcess down =
+          cluster.nodes().stream()
+              .filter(p -> cluster.observer().report(p.address()).self().replica())
+              .findFirst()
+              .orElseThrow();
+      down.kill();
+
+      assertThatThrownBy(() -> membership.remove(seed, empty))
+          .isInstanceOf(PlanningException.class)
+          .hasMessageContaining("cannot be observed");
+
+      assertThat(cluster.observer().report(fresh.addresses().get(1)).self().primaryId())
+          .isEqualTo(empty);
+      for (NodeAddress a : cluster.addresses()) {
+        if (!a.equals(down.address())) {
+          assertThat(cluster.observer().report(a).about(empty))
+              .as("%s still knows it", a)
+              .isPresent();
+        }
+      }
     }
   }
 
