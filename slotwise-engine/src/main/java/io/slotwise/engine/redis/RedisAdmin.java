@@ -7,7 +7,9 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.ProtocolVersion;
+import io.lettuce.core.protocol.RedisCommand;
 import io.slotwise.engine.topology.NodeAddress;
 import java.time.Duration;
 import java.util.Map;
@@ -30,6 +32,13 @@ public final class RedisAdmin implements NodeDirectory, AutoCloseable {
 
   /** Data movement: a MIGRATE of a key of hundreds of MB may legitimately take minutes. */
   static final Duration MIGRATION_TIMEOUT = Duration.ofMinutes(10);
+
+  /**
+   * Every other command on the connections that move data (SETSLOT, key counts, our scripts)
+   * answers within a second; one unanswered for a minute means the node is stuck, and the caller
+   * hears of it then instead of waiting ten.
+   */
+  static final Duration DATA_COMMAND_TIMEOUT = Duration.ofMinutes(1);
 
   private final Credentials credentials;
   private final RedisThreads threads;
@@ -66,8 +75,29 @@ public final class RedisAdmin implements NodeDirectory, AutoCloseable {
             .autoReconnect(false)
             .protocolVersion(ProtocolVersion.RESP2)
             .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).build())
-            .timeoutOptions(TimeoutOptions.enabled(MIGRATION_TIMEOUT))
+            .timeoutOptions(migrationTimeouts())
             .build());
+  }
+
+  /**
+   * {@link #MIGRATION_TIMEOUT} for the commands that carry values, {@link #DATA_COMMAND_TIMEOUT}
+   * for every other one and for the connection's own handshake (no command yet).
+   */
+  static TimeoutOptions migrationTimeouts() {
+    return TimeoutOptions.builder()
+        .timeoutSource(
+            new TimeoutOptions.TimeoutSource() {
+              @Override
+              public long getTimeout(RedisCommand<?, ?, ?> command) {
+                boolean carriesValues =
+                    command != null
+                        && (command.getType() == CommandType.MIGRATE
+                            || command.getType() == CommandType.DUMP
+                            || command.getType() == CommandType.RESTORE);
+                return (carriesValues ? MIGRATION_TIMEOUT : DATA_COMMAND_TIMEOUT).toMillis();
+              }
+            })
+        .build();
   }
 
   /**
