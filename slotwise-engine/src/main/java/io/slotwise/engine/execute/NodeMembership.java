@@ -193,13 +193,13 @@ public final class NodeMembership {
 
   /**
    * Tells a node that is meeting the members which of them owns each slot, each owner's slots the
-   * moment it knows that owner by id (asked every millisecond, then checked again and set in one
-   * step on the node). By gossip alone it learns the owners of other shards over seconds (a
-   * member's slots come with that member's own next ping), while gossip makes it list every member
-   * within a round trip: a cluster client that refreshes its slot map then may take this node's
-   * view (Lettuce takes the view that knows the most nodes, ties at random), with whole shards
-   * missing, and fail its requests to them ("cannot determine a partition", CLUSTERDOWN) until its
-   * next refresh.
+   * moment it knows that owner by id (asked again and again, each time checked and set in one step
+   * on the node). By gossip alone it learns the owners of other shards over seconds (a member's
+   * slots come with that member's own next ping), while gossip makes it list every member within a
+   * round trip: a cluster client that refreshes its slot map then may take this node's view
+   * (Lettuce takes the view that knows the most nodes, ties at random), with whole shards missing,
+   * and fail its requests to them ("cannot determine a partition", CLUSTERDOWN) until its next
+   * refresh.
    *
    * <p>Only slots on which every member that answered agrees are told, and only to a node without
    * slots or keys (add() checked that): its own table is all it changes; it claims nothing, and
@@ -212,18 +212,13 @@ public final class NodeMembership {
     }
     Map<String, List<Integer>> untaught = new java.util.LinkedHashMap<>(byOwner);
     try {
-      // Bounded, as gossip teaches the node anyway.
-      new Waiter(java.time.Duration.ofSeconds(5), java.time.Duration.ofMillis(1))
+      // One round trip after another while the handshakes last (a few hundred at most, each a
+      // small script); bounded, as gossip teaches the node anyway.
+      new Waiter(java.time.Duration.ofSeconds(5), java.time.Duration.ZERO)
           .await(
               "for " + fresh + " to know every slot owner by its id",
               () -> {
-                Map<String, List<Integer>> met = new java.util.LinkedHashMap<>();
-                for (String owner : teacher.knownNodes(List.copyOf(untaught.keySet())).get()) {
-                  met.put(owner, untaught.get(owner));
-                }
-                if (!met.isEmpty()) {
-                  untaught.keySet().removeAll(teacher.teachKnownOwners(met).get());
-                }
+                untaught.keySet().removeAll(teacher.teachKnownOwners(untaught).get());
                 return untaught.isEmpty() ? null : untaught.size() + " owner(s) not met yet";
               });
     } catch (EngineException e) {

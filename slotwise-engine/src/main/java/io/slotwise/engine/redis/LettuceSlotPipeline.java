@@ -79,31 +79,25 @@ final class LettuceSlotPipeline implements SlotPipeline {
           + "end "
           + "return out";
 
-  // ARGV: owner, slot count, slots..., owner, slot count, slots... An owner the node does not
-  // know makes its first SETSLOT fail (a handshake entry has another id): it is skipped whole.
+  // ARGV: owner, range count, first, last, first, last, ..., then the next owner. An owner the
+  // node does not know (COUNT-FAILURE-REPORTS answers "Unknown node"; a node it is still shaking
+  // hands with has another id in its table) is left whole for a later call.
   private static final String TEACH_OWNERS_SCRIPT =
       "local i, taught = 1, {} "
           + "while i <= #ARGV do "
           + "  local owner, n = ARGV[i], tonumber(ARGV[i + 1]) "
-          + "  local r = redis.pcall('CLUSTER', 'SETSLOT', ARGV[i + 2], 'NODE', owner) "
+          + "  local r = redis.pcall('CLUSTER', 'COUNT-FAILURE-REPORTS', owner) "
           + "  if not (type(r) == 'table' and r.err) then "
-          + "    for j = i + 3, i + 1 + n do "
-          + "      redis.pcall('CLUSTER', 'SETSLOT', ARGV[j], 'NODE', owner) "
+          + "    for k = 0, n - 1 do "
+          + "      for slot = tonumber(ARGV[i + 2 + 2 * k]), tonumber(ARGV[i + 3 + 2 * k]) do "
+          + "        redis.pcall('CLUSTER', 'SETSLOT', slot, 'NODE', owner) "
+          + "      end "
           + "    end "
           + "    taught[#taught + 1] = owner "
           + "  end "
-          + "  i = i + 2 + n "
+          + "  i = i + 2 + 2 * n "
           + "end "
           + "return taught";
-
-  // CLUSTER COUNT-FAILURE-REPORTS answers "Unknown node" for an id the node does not know.
-  private static final String KNOWN_NODES_SCRIPT =
-      "local known = {} "
-          + "for i = 1, #ARGV do "
-          + "  local r = redis.pcall('CLUSTER', 'COUNT-FAILURE-REPORTS', ARGV[i]) "
-          + "  if not (type(r) == 'table' and r.err) then known[#known + 1] = ARGV[i] end "
-          + "end "
-          + "return known";
 
   /** Whether this node runs our scripts; asked once, on first need. */
   private Boolean runsScripts;
@@ -121,36 +115,21 @@ final class LettuceSlotPipeline implements SlotPipeline {
   }
 
   @Override
-  public Reply<List<String>> knownNodes(List<String> ids) {
-    if (ids.isEmpty() || !runsScripts()) {
-      return Reply.done(address, "known nodes", List.of());
-    }
-    java.util.concurrent.CompletableFuture<List<String>> known =
-        async
-            .<List<Object>>eval(
-                KNOWN_NODES_SCRIPT,
-                io.lettuce.core.ScriptOutputType.MULTI,
-                new byte[0][],
-                ids.stream().map(String::getBytes).toArray(byte[][]::new))
-            .toCompletableFuture()
-            .thenApply(r -> r.stream().map(o -> new String((byte[]) o)).toList());
-    dirty = true;
-    return new Reply<>(address, "EVAL known nodes", known, this::flush);
-  }
-
-  @Override
   public Reply<List<String>> teachKnownOwners(java.util.Map<String, List<Integer>> owners) {
-    if (owners.isEmpty() || !runsScripts()) {
+    // The support probe first: an empty map asks only that.
+    if (!runsScripts() || owners.isEmpty()) {
       return Reply.done(address, "teach slot owners", List.of());
     }
     List<byte[]> args = new java.util.ArrayList<>();
     owners.forEach(
         (owner, slots) -> {
-          if (!slots.isEmpty()) {
+          List<int[]> ranges = ranges(slots);
+          if (!ranges.isEmpty()) {
             args.add(owner.getBytes());
-            args.add(Integer.toString(slots.size()).getBytes());
-            for (int slot : slots) {
-              args.add(Integer.toString(slot).getBytes());
+            args.add(Integer.toString(ranges.size()).getBytes());
+            for (int[] r : ranges) {
+              args.add(Integer.toString(r[0]).getBytes());
+              args.add(Integer.toString(r[1]).getBytes());
             }
           }
         });
@@ -165,6 +144,21 @@ final class LettuceSlotPipeline implements SlotPipeline {
             .thenApply(r -> r.stream().map(o -> new String((byte[]) o)).toList());
     dirty = true;
     return new Reply<>(address, "EVAL teach slot owners", taught, this::flush);
+  }
+
+  /** Runs of consecutive slots, first and last, in ascending order. */
+  static List<int[]> ranges(List<Integer> slots) {
+    int[] sorted = slots.stream().mapToInt(Integer::intValue).sorted().distinct().toArray();
+    List<int[]> out = new java.util.ArrayList<>();
+    for (int i = 0; i < sorted.length; ) {
+      int j = i;
+      while (j + 1 < sorted.length && sorted[j + 1] == sorted[j] + 1) {
+        j++;
+      }
+      out.add(new int[] {sorted[i], sorted[j]});
+      i = j + 1;
+    }
+    return out;
   }
 
   /**

@@ -107,21 +107,14 @@ public interface SlotPipeline extends AutoCloseable {
   /**
    * On a node that is meeting the cluster and owns no slot: records, for each of {@code owners}
    * that the node already knows by id, that owner's slots ({@code CLUSTER SETSLOT slot NODE
-   * owner}), checking and setting in one step on the node so that no command runs between them. The
-   * reply lists the owners told; an owner the node does not know yet is left out, as is every owner
-   * when the node runs no scripts (it then learns them by gossip). An empty map only opens the
-   * connection and asks whether the node runs scripts.
+   * owner}), checking and setting in one step on the node so that no command runs between them (one
+   * small script call: the slots travel as ranges). The reply lists the owners told; an owner the
+   * node does not know yet is left out, as is every owner when the node runs no scripts (it then
+   * learns them by gossip). An empty map only opens the connection and asks whether the node runs
+   * scripts.
    */
   default Reply<List<String>> teachKnownOwners(java.util.Map<String, List<Integer>> owners) {
     return Reply.done(address(), "teach slot owners", List.of());
-  }
-
-  /**
-   * Which of {@code ids} the node knows by id (a node it is still shaking hands with has another id
-   * in its table); none when the node runs no scripts. One small script call.
-   */
-  default Reply<List<String>> knownNodes(List<String> ids) {
-    return Reply.done(address(), "known nodes", List.of());
   }
 
   /** False once the connection is closed (by either side); a closed pipeline answers nothing. */
