@@ -316,9 +316,15 @@ public final class RebalanceBench {
     }
   }
 
+  // One slow log entry in redis-cli --json: [id, unix time, microseconds, ["COMMAND", "arg"...
+  // (the first 40 characters of the first argument: a script's opening, a subcommand).
+  private static final java.util.regex.Pattern SLOWLOG_ENTRY =
+      java.util.regex.Pattern.compile("\\[\\d+,\\d+,(\\d+),\\[\"([^\"]*)\"(?:,\"([^\"]{0,40}))?");
+
   /**
    * Turns on Redis's latency monitor (events of 20 ms or more) on every node, or reads what it
-   * recorded: where the servers themselves stalled, as opposed to the client or the machine.
+   * recorded: where the servers themselves stalled, as opposed to the client or the machine, and
+   * which commands took 20 ms or more (the slow log).
    */
   private List<String> serverStalls(LocalCluster cluster, boolean reset) throws Exception {
     List<String> out = new ArrayList<>();
@@ -330,11 +336,35 @@ public final class RebalanceBench {
             List.of(
                 redisCli, "-h", h, "-p", p, "config", "set", "latency-monitor-threshold", "20"));
         exec(List.of(redisCli, "-h", h, "-p", p, "latency", "reset"));
+        exec(
+            List.of(
+                redisCli, "-h", h, "-p", p, "config", "set", "slowlog-log-slower-than", "20000"));
+        exec(List.of(redisCli, "-h", h, "-p", p, "slowlog", "reset"));
       } else {
         List<String> lines = exec(List.of(redisCli, "-h", h, "-p", p, "latency", "latest"));
         // Four lines per event: name, unix time, latest ms, all-time max ms.
         for (int i = 0; i + 3 < lines.size(); i += 4) {
           out.add(n.address() + " " + lines.get(i) + " max " + lines.get(i + 3) + " ms");
+        }
+        // Which commands those were: the slow log's entries of 20 ms or more, slowest first.
+        String slow =
+            String.join("", exec(List.of(redisCli, "-h", h, "-p", p, "--json", "slowlog", "get")));
+        List<String> entries = new ArrayList<>();
+        java.util.regex.Matcher m = SLOWLOG_ENTRY.matcher(slow);
+        while (m.find()) {
+          String arg = m.group(3) == null ? "" : " " + m.group(3);
+          entries.add(
+              String.format("%.0f ms %s%s", Long.parseLong(m.group(1)) / 1000.0, m.group(2), arg));
+        }
+        if (!entries.isEmpty()) {
+          entries.sort(
+              java.util.Comparator.comparingDouble(
+                      (String e) -> Double.parseDouble(e.substring(0, e.indexOf(' '))))
+                  .reversed());
+          out.add(
+              n.address()
+                  + " slow commands: "
+                  + String.join(", ", entries.subList(0, Math.min(5, entries.size()))));
         }
       }
     }
